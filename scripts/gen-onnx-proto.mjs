@@ -36,6 +36,8 @@ for (const [re, to] of patches) {
   if (n !== decoders) throw new Error(`expected ${decoders} matches of ${re}, found ${n}`);
   code = code.replace(re, to);
 }
+// Node's native ESM sees protobufjs/minimal as CommonJS without named exports: import its default (module.exports).
+code = code.replace('import * as $protobuf from "protobufjs/minimal";', 'import $protobuf from "protobufjs/minimal.js";');
 code = code.replace('const $root = ', `/** Unknown fields, as raw wire bytes (tag included), in the order they were read. */
 function $keepUnknown(message, bytes) {
     (message.$unknown || (message.$unknown = [])).push(bytes);

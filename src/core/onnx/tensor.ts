@@ -76,7 +76,8 @@ export function viewAs<T extends TypedArray>(ctor: TypedArrayCtor, bytes: Uint8A
   if (bytes.byteLength % size !== 0) {
     throw new OmnihubError('malformed', `tensor data of ${bytes.byteLength} bytes is not a whole number of ${size}-byte elements`);
   }
-  const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  // new Uint8Array(view) copies; Buffer#slice would not (it returns a view in Node).
+  const aligned = bytes.byteOffset % size === 0 ? bytes : new Uint8Array(bytes);
   return new ctor(aligned.buffer, aligned.byteOffset, aligned.byteLength / size) as T;
 }
 

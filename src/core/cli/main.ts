@@ -1,0 +1,107 @@
+/**
+ * `omnihub` command line: the same core as the web app, on files. Bad input ends with exit code 1 and one line on
+ * stderr (the core's typed error message), never a stack trace.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, basename } from 'node:path';
+import { openModel, saveModel } from '../onnx/model-file.js';
+import { summarizeModel, type ModelSummary } from '../onnx/summary.js';
+import { folderReader, writeFileAtomic } from './node-files.js';
+import { OmnihubError } from '../errors.js';
+
+const USAGE = `usage:
+  omnihub inspect FILE [--json]
+  omnihub roundtrip IN -o OUT [--external-data-threshold BYTES]`;
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+async function readModelFile(path: string) {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new OmnihubError('usage', code === 'ENOENT' ? `${path}: no such file` : code === 'EISDIR' ? `${path}: is a folder, not a model file` : `${path}: cannot read (${code})`);
+  }
+  return openModel(bytes, folderReader(dirname(path)));
+}
+
+function formatShape(shape: ModelSummary['inputs'][number]['shape']): string {
+  return shape === null ? '(unknown rank)' : `[${shape.map((d) => (d === null ? '?' : d)).join(', ')}]`;
+}
+
+function formatSummary(file: string, s: ModelSummary): string[] {
+  const opsets = Object.entries(s.opsets).map(([d, v]) => `${d} ${v}`).join(', ');
+  const lines = [
+    `${basename(file)}: ONNX IR ${s.irVersion}, opset ${opsets}${s.producer ? `, made by ${s.producer} ${s.producerVersion}`.trimEnd() : ''}`,
+    'inputs:',
+    ...s.inputs.map((v) => `  ${v.name}: ${v.dtype} ${formatShape(v.shape)}`),
+    'outputs:',
+    ...s.outputs.map((v) => `  ${v.name}: ${v.dtype} ${formatShape(v.shape)}`),
+    `nodes: ${s.nodes}${s.nodesTotal !== s.nodes ? ` (${s.nodesTotal} with ${s.subgraphs} subgraphs)` : ''}`,
+    ...Object.entries(s.nodesByOp).map(([op, n]) => `  ${op} ×${n}`),
+    `initializers: ${s.initializers}`,
+    `parameters: ${s.parameters.toLocaleString('en-US')} (${Object.entries(s.parametersByDtype).map(([d, n]) => `${d} ${n.toLocaleString('en-US')}`).join(', ') || 'none'})`,
+    `weight bytes: ${s.weightBytes.toLocaleString('en-US')}`,
+  ];
+  if (s.externalData.length) lines.push(`external data: ${s.externalData.join(', ')}`);
+  return lines;
+}
+
+function parseArgs(args: string[]) {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--json') flags.set('json', true);
+    else if (a === '-o' || a === '--output' || a === '--external-data-threshold') {
+      if (i + 1 >= args.length) throw new OmnihubError('usage', `${a} needs a value\n${USAGE}`);
+      flags.set(a === '--external-data-threshold' ? 'threshold' : 'output', args[++i]);
+    } else if (a.startsWith('-')) throw new OmnihubError('usage', `unknown option ${a}\n${USAGE}`);
+    else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    const { positional, flags } = parseArgs(rest);
+    if (command === 'inspect' && positional.length === 1) {
+      const { model } = await readModelFile(positional[0]);
+      const summary = summarizeModel(model);
+      if (flags.get('json')) io.out(JSON.stringify(summary, null, 2));
+      else formatSummary(positional[0], summary).forEach((l) => io.out(l));
+      return 0;
+    }
+    if (command === 'roundtrip' && positional.length === 1 && typeof flags.get('output') === 'string') {
+      const output = flags.get('output') as string;
+      const thresholdFlag = flags.get('threshold');
+      let threshold: number | undefined;
+      if (typeof thresholdFlag === 'string') {
+        if (!/^\d+$/.test(thresholdFlag)) throw new OmnihubError('usage', `--external-data-threshold takes a number of bytes, got '${thresholdFlag}'`);
+        threshold = Number(thresholdFlag);
+      }
+      const { model } = await readModelFile(positional[0]);
+      const saved = saveModel(model, { externalDataThreshold: threshold, modelFileName: basename(output) });
+      // Side file first: a model file never points at data that is not there yet.
+      if (saved.externalData) await writeFileAtomic(`${dirname(output)}/${saved.externalData.location}`, saved.externalData.chunks);
+      await writeFileAtomic(output, [saved.model]);
+      const side = saved.externalData ? ` + ${saved.externalData.location} (${saved.externalData.byteLength} bytes, ${saved.externalData.tensors} tensors)` : '';
+      io.out(`wrote ${output} (${saved.model.length} bytes)${side}`);
+      return 0;
+    }
+    io.err(USAGE);
+    return 2;
+  } catch (e) {
+    if (e instanceof OmnihubError) {
+      io.err(`omnihub: ${e.message}`);
+      return e.code === 'usage' && e.message.includes('usage:') ? 2 : 1;
+    }
+    io.err(`omnihub: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
