@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const proto = join(root, 'src/core/onnx/schema/onnx.proto');
-const outDir = join(root, 'src/core/onnx/generated');
+// `--out DIR` writes elsewhere (the test that checks the committed code is current uses it).
+const outFlag = process.argv.indexOf('--out');
+const outDir = outFlag > 0 ? process.argv[outFlag + 1] : join(root, 'src/core/onnx/generated');
 const js = join(outDir, 'onnx.js');
 const dts = join(outDir, 'onnx.d.ts');
 const bin = (name) => join(root, 'node_modules/.bin', name);

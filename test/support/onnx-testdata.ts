@@ -55,13 +55,13 @@ export async function runBackendCase(dir: string): Promise<CaseResult> {
   for (const set of sets) {
     const feeds: Record<string, ReturnType<typeof tensorProtoToRuntime>> = {};
     sortedPb(join(dir, set), 'input_').forEach((file, i) => {
-      feeds[inputs[i].name] = tensorProtoToRuntime(decodeTensorProto(readFileSync(file)));
+      feeds[inputs[i].name ?? ''] = tensorProtoToRuntime(decodeTensorProto(readFileSync(file)));
     });
     const results = await runModel(reencoded, feeds);
     const expectedFiles = sortedPb(join(dir, set), 'output_');
     for (const [i, file] of expectedFiles.entries()) {
       const expected = decodeTensorProto(readFileSync(file));
-      const name = outputs[i].name;
+      const name = outputs[i].name ?? '';
       const actual = results[name];
       const want = tensorValues(expected);
       const wantType = runtimeTypeOf(expected.data_type ?? 0);

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, basename } from 'node:path';
+import { decodeModel } from '../onnx/codec.js';
 import { openModel, saveModel } from '../onnx/model-file.js';
 import { summarizeModel, type ModelSummary } from '../onnx/summary.js';
 import { folderReader, writeFileAtomic } from './node-files.js';
@@ -18,15 +19,13 @@ interface Io {
   err: (line: string) => void;
 }
 
-async function readModelFile(path: string) {
-  let bytes: Uint8Array;
+async function readBytes(path: string): Promise<Uint8Array> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new OmnihubError('usage', code === 'ENOENT' ? `${path}: no such file` : code === 'EISDIR' ? `${path}: is a folder, not a model file` : `${path}: cannot read (${code})`);
   }
-  return openModel(bytes, folderReader(dirname(path)));
 }
 
 function formatShape(shape: ModelSummary['inputs'][number]['shape']): string {
@@ -71,8 +70,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const [command, ...rest] = argv;
     const { positional, flags } = parseArgs(rest);
     if (command === 'inspect' && positional.length === 1) {
-      const { model } = await readModelFile(positional[0]);
-      const summary = summarizeModel(model);
+      // The summary needs only the model file: external tensors are counted from their recorded lengths.
+      const summary = summarizeModel(decodeModel(await readBytes(positional[0])));
       if (flags.get('json')) io.out(JSON.stringify(summary, null, 2));
       else formatSummary(positional[0], summary).forEach((l) => io.out(l));
       return 0;
@@ -85,7 +84,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         if (!/^\d+$/.test(thresholdFlag)) throw new OmnihubError('usage', `--external-data-threshold takes a number of bytes, got '${thresholdFlag}'`);
         threshold = Number(thresholdFlag);
       }
-      const { model } = await readModelFile(positional[0]);
+      const { model } = await openModel(await readBytes(positional[0]), folderReader(dirname(positional[0])));
       const saved = saveModel(model, { externalDataThreshold: threshold, modelFileName: basename(output) });
       // Side file first: a model file never points at data that is not there yet.
       if (saved.externalData) await writeFileAtomic(`${dirname(output)}/${saved.externalData.location}`, saved.externalData.chunks);

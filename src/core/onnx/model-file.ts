@@ -3,13 +3,15 @@
  * the web worker one over dropped File objects.
  */
 import { decodeModel, encodeModel, type DecodeOptions, type ModelProto } from './codec.js';
-import { externalizeTensors, loadExternalData, type ExternalDataReader } from './external-data.js';
+import { externalDataLocations, externalizeTensors, loadExternalData, type ExternalDataReader } from './external-data.js';
 import { OmnihubError } from '../errors.js';
 
 export interface OpenedModel {
   model: ModelProto;
   /** How many tensors were read from side files. */
   externalTensors: number;
+  /** The side files they came from (the model itself now holds their data inline). */
+  externalDataFiles: string[];
 }
 
 /** Decodes a model and loads whatever external data it refers to through `readExternal`. */
@@ -18,8 +20,9 @@ export async function openModel(bytes: Uint8Array, readExternal?: ExternalDataRe
   const missingReader: ExternalDataReader = async (location) => {
     throw new OmnihubError('external-data', `The model keeps weights in '${location}'; open that file together with the model.`);
   };
+  const externalDataFiles = externalDataLocations(model);
   const externalTensors = await loadExternalData(model, readExternal ?? missingReader);
-  return { model, externalTensors };
+  return { model, externalTensors, externalDataFiles };
 }
 
 export interface SavedModel {
