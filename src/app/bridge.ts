@@ -7,9 +7,9 @@
  * bytes come back transferred.
  */
 import * as Comlink from 'comlink';
-import type { ModelWorkerApi, OpenedModelInfo, ReadProgress, SavedFiles, SaveRequest, WorkerFailure } from '../../workers/model.worker.js';
+import type { ModelWorkerApi, OpenedModelInfo, ReadProgress, SavedBlobs, SavedFiles, SaveRequest, WorkerFailure } from '../../workers/model.worker.js';
 
-export type { OpenedModelInfo, ReadProgress, SavedFiles, SaveRequest };
+export type { OpenedModelInfo, ReadProgress, SavedBlobs, SavedFiles, SaveRequest };
 
 /** A failure reported by the worker, with the core's error code (or `internal`). */
 export class ModelError extends Error {
@@ -73,6 +73,10 @@ class ModelWorkerBridge {
 
   save(id: number, request?: SaveRequest): Promise<SavedFiles> {
     return this.#call((api) => api.save(id, request));
+  }
+
+  saveBlobs(id: number, request?: SaveRequest): Promise<SavedBlobs> {
+    return this.#call((api) => api.saveBlobs(id, request));
   }
 
   async close(id: number): Promise<void> {

@@ -2,7 +2,7 @@
  * The open model as the UI sees it: a summary and a handle, never the model itself (that stays in the worker).
  * The summary is `$state.raw`: it is replaced whole, never mutated, so Svelte need not proxy every entry.
  */
-import { modelWorker, type OpenedModelInfo, type ReadProgress } from '../bridge.js';
+import { ModelError, modelWorker, type OpenedModelInfo, type ReadProgress } from '../bridge.js';
 
 export type Phase = 'idle' | 'reading' | 'ready' | 'saving';
 
@@ -13,6 +13,8 @@ export class ModelState {
   progress = $state.raw<ReadProgress | null>(null);
   /** A sentence for the user about the last thing that failed, or null. */
   error = $state<string | null>(null);
+  /** The failure's kind (the core's error code, or `internal`), for tests and styling. */
+  errorCode = $state<ModelError['code'] | null>(null);
   /** What is being opened, for the busy line. */
   pending = $state<string | null>(null);
 
@@ -26,7 +28,7 @@ export class ModelState {
   async open(files: File[]): Promise<void> {
     if (files.length === 0) return;
     const generation = ++this.#generation;
-    this.error = null;
+    this.#clearError();
     this.progress = null;
     this.pending = files.length === 1 ? files[0].name : `${files.length} files`;
     this.phase = 'reading';
@@ -44,7 +46,7 @@ export class ModelState {
       this.phase = 'ready';
     } catch (e) {
       if (generation !== this.#generation) return;
-      this.error = e instanceof Error ? e.message : String(e);
+      this.#fail(e);
       this.phase = 'idle';
     } finally {
       if (generation === this.#generation) {
@@ -58,17 +60,27 @@ export class ModelState {
   async save(): Promise<{ blob: Blob; fileName: string } | null> {
     const opened = this.opened;
     if (!opened || this.busy) return null;
-    this.error = null;
+    this.#clearError();
     this.phase = 'saving';
     try {
-      const saved = await modelWorker.save(opened.id);
-      return { blob: new Blob([saved.model as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), fileName: saved.fileName };
+      const saved = await modelWorker.saveBlobs(opened.id);
+      return { blob: saved.model, fileName: saved.fileName };
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      this.#fail(e);
       return null;
     } finally {
       if (this.opened === opened) this.phase = 'ready';
     }
+  }
+
+  #fail(e: unknown): void {
+    this.error = e instanceof Error ? e.message : String(e);
+    this.errorCode = e instanceof ModelError ? e.code : 'internal';
+  }
+
+  #clearError(): void {
+    this.error = null;
+    this.errorCode = null;
   }
 
   #closeCurrent(): void {

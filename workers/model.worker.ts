@@ -1,0 +1,253 @@
+/**
+ * The model worker: every decode, summary and encode happens here, so the page's main thread never touches model
+ * bytes. It only exposes core functions through Comlink; the UI reaches it through src/app/bridge.ts.
+ *
+ * Models stay in this worker's memory under an id between calls (a decoded model holds views on the file's bytes,
+ * so it is never cloned across the boundary); results that carry bytes are transferred, never structured-cloned.
+ */
+import * as Comlink from 'comlink';
+import { baseName, openModel, saveModel } from '../src/core/onnx/model-file.js';
+import { summarizeModel, type ModelSummary } from '../src/core/onnx/summary.js';
+import type { ModelProto } from '../src/core/onnx/codec.js';
+import { OmnihubError, isOmnihubError, type ErrorCode } from '../src/core/errors.js';
+
+/**
+ * What a failed call throws across the boundary. Comlink rebuilds thrown Error objects from name/message/stack
+ * only, which would lose `code`; a plain object is structured-cloned whole and thrown as is on the other side.
+ */
+export interface WorkerFailure {
+  name: 'OmnihubError';
+  /** `internal` for failures that are bugs or environment limits (out of memory) rather than bad input. */
+  code: ErrorCode | 'internal';
+  message: string;
+}
+
+export interface ReadProgress {
+  phase: 'read' | 'external';
+  /** The file being read. */
+  file: string;
+  loaded: number;
+  total: number;
+}
+
+export interface OpenedModelInfo {
+  id: number;
+  fileName: string;
+  fileBytes: number;
+  /** Side files the model's external data was read from, with their sizes. */
+  sideFiles: Array<{ name: string; bytes: number }>;
+  externalTensors: number;
+  summary: ModelSummary;
+}
+
+export interface SaveRequest {
+  /** Move tensors of at least this many bytes to a side file named `<fileName>.data`. */
+  externalDataThreshold?: number;
+}
+
+/** Saved files as Blobs, made in the worker: a Blob crosses to the page by reference, no bytes copied there. */
+export interface SavedBlobs {
+  fileName: string;
+  model: Blob;
+  externalData?: { location: string; blob: Blob; tensors: number };
+}
+
+export interface SavedFiles {
+  fileName: string;
+  /** The .onnx file; its buffer is transferred. */
+  model: Uint8Array;
+  /** The side file, when tensors were moved out; its buffer is transferred. */
+  externalData?: { location: string; bytes: Uint8Array; tensors: number };
+}
+
+const models = new Map<number, { model: ModelProto; fileName: string }>();
+let nextId = 1;
+
+/** Progress messages are throttled: each one is a postMessage and a UI update. */
+const PROGRESS_INTERVAL_MS = 50;
+
+function toFailure(e: unknown): WorkerFailure {
+  if (isOmnihubError(e)) return { name: 'OmnihubError', code: e.code, message: e.message };
+  if (e instanceof RangeError && /allocation|memory|array buffer/i.test(e.message)) {
+    return { name: 'OmnihubError', code: 'internal', message: `Out of memory while handling the model (${e.message}).` };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return { name: 'OmnihubError', code: 'internal', message: `Unexpected failure: ${message}` };
+}
+
+/** Runs `fn`, turning whatever it throws into a WorkerFailure. */
+async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toFailure(e);
+  }
+}
+
+/**
+ * The model file among those given: the one named `.onnx`; a single file of any name is tried as well (the decoder
+ * recognises content, so a mislabelled HDF5 file gets a clear message rather than "not an .onnx name").
+ */
+function pickModelFile(files: File[]): File {
+  if (files.length === 0) throw new OmnihubError('usage', 'No file was given.');
+  const onnxFiles = files.filter((f) => /\.onnx$/i.test(f.name));
+  if (onnxFiles.length === 1) return onnxFiles[0];
+  if (onnxFiles.length > 1) {
+    throw new OmnihubError('usage', `Open one model at a time: got ${onnxFiles.length} .onnx files (${onnxFiles.map((f) => f.name).join(', ')}).`);
+  }
+  if (files.length === 1) return files[0];
+  throw new OmnihubError('usage', `None of the ${files.length} files is an .onnx model (${files.map((f) => f.name).join(', ')}).`);
+}
+
+/** Reads a whole file into one buffer, reporting progress as it streams in. */
+async function readWhole(file: File, onProgress?: (p: ReadProgress) => void): Promise<Uint8Array> {
+  if (!onProgress) return new Uint8Array(await file.arrayBuffer());
+  // Streaming into one preallocated buffer costs the same copy as arrayBuffer(), and gives progress.
+  const bytes = new Uint8Array(file.size);
+  const reader = file.stream().getReader();
+  let loaded = 0;
+  let last = 0;
+  onProgress({ phase: 'read', file: file.name, loaded: 0, total: file.size });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (loaded + value.length > bytes.length) {
+      throw new OmnihubError('usage', `'${file.name}' changed while it was being read; open it again.`);
+    }
+    bytes.set(value, loaded);
+    loaded += value.length;
+    const now = performance.now();
+    if (now - last >= PROGRESS_INTERVAL_MS) {
+      last = now;
+      onProgress({ phase: 'read', file: file.name, loaded, total: file.size });
+    }
+  }
+  if (loaded !== bytes.length) throw new OmnihubError('usage', `'${file.name}' changed while it was being read; open it again.`);
+  onProgress({ phase: 'read', file: file.name, loaded, total: file.size });
+  return bytes;
+}
+
+function concat(chunks: Uint8Array[], byteLength: number): Uint8Array {
+  const out = new Uint8Array(byteLength);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+/** A buffer that may be transferred: exactly the bytes of `view`, owned by nobody else. */
+function ownBuffer(view: Uint8Array): Uint8Array {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
+}
+
+function getModel(id: number) {
+  const entry = models.get(id);
+  if (!entry) throw new OmnihubError('usage', `No open model with id ${id}; open the file again.`);
+  return entry;
+}
+
+function encodeOpenModel(id: number, request: SaveRequest): SavedFiles {
+  const { model, fileName } = getModel(id);
+  const saved = saveModel(model, { externalDataThreshold: request.externalDataThreshold, modelFileName: fileName });
+  const result: SavedFiles = { fileName, model: ownBuffer(saved.model) };
+  if (saved.externalData) {
+    const { location, chunks, byteLength, tensors } = saved.externalData;
+    result.externalData = { location, bytes: concat(chunks, byteLength), tensors };
+  }
+  return result;
+}
+
+const api = {
+  /**
+   * Opens a model from dropped or chosen files: the `.onnx` file, plus any side files its external data refers to
+   * (matched by file name against each tensor's `location`).
+   */
+  async open(files: File[], onProgressRemote?: (p: ReadProgress) => void): Promise<OpenedModelInfo> {
+    // Through Comlink the callback is a proxy whose calls return promises; progress is best effort, never awaited.
+    const onProgress = onProgressRemote && ((p: ReadProgress) => void Promise.resolve(onProgressRemote(p)).catch(() => {}));
+    try {
+      return await guarded(async () => {
+        const file = pickModelFile(files);
+        const bytes = await readWhole(file, onProgress);
+        const sideFiles = files.filter((f) => f !== file);
+        const used = new Map<string, File>();
+        const sideTotal = sideFiles.reduce((n, f) => n + f.size, 0);
+        let sideLoaded = 0;
+        let last = 0;
+        const readExternal = async (location: string, offset: number, length: number | undefined) => {
+          const side = sideFiles.find((f) => f.name === location) ?? sideFiles.find((f) => f.name === baseName(location));
+          if (!side) throw new OmnihubError('external-data', `The model keeps weights in '${location}'; open that file together with the model.`);
+          if (offset > side.size) {
+            throw new OmnihubError('external-data', `'${side.name}' has ${side.size} bytes, but the model reads from offset ${offset}; is it the right side file?`);
+          }
+          used.set(side.name, side);
+          const end = length === undefined ? side.size : offset + length;
+          const chunk = new Uint8Array(await side.slice(offset, end).arrayBuffer());
+          sideLoaded += chunk.length;
+          const now = performance.now();
+          if (onProgress && now - last >= PROGRESS_INTERVAL_MS) {
+            last = now;
+            onProgress({ phase: 'external', file: side.name, loaded: sideLoaded, total: sideTotal });
+          }
+          return chunk;
+        };
+        const { model, externalTensors } = await openModel(bytes, readExternal);
+        const summary = summarizeModel(model);
+        const id = nextId++;
+        models.set(id, { model, fileName: file.name });
+        return {
+          id,
+          fileName: file.name,
+          fileBytes: file.size,
+          sideFiles: [...used.values()].map((f) => ({ name: f.name, bytes: f.size })),
+          externalTensors,
+          summary,
+        };
+      });
+    } finally {
+      // The callback is a proxy holding a MessageChannel open; free it once this call is done.
+      (onProgressRemote as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+    }
+  },
+
+  /** Re-encodes an open model; the returned buffers are transferred to the caller. */
+  save(id: number, request: SaveRequest = {}): Promise<SavedFiles> {
+    return guarded(() => {
+      const saved = encodeOpenModel(id, request);
+      const transfers: ArrayBuffer[] = [saved.model.buffer as ArrayBuffer];
+      if (saved.externalData) transfers.push(saved.externalData.bytes.buffer as ArrayBuffer);
+      return Comlink.transfer(saved, transfers);
+    });
+  },
+
+  /**
+   * Re-encodes an open model into Blobs, ready to download. Making the Blob here rather than on the page keeps
+   * the copy of a large model off the main thread (a 100 MB Blob built there is a >100 ms task).
+   */
+  saveBlobs(id: number, request: SaveRequest = {}): Promise<SavedBlobs> {
+    return guarded(() => {
+      const saved = encodeOpenModel(id, request);
+      const type = 'application/octet-stream';
+      return {
+        fileName: saved.fileName,
+        model: new Blob([saved.model as Uint8Array<ArrayBuffer>], { type }),
+        externalData: saved.externalData && {
+          location: saved.externalData.location,
+          blob: new Blob([saved.externalData.bytes as Uint8Array<ArrayBuffer>], { type }),
+          tensors: saved.externalData.tensors,
+        },
+      };
+    });
+  },
+
+  /** Forgets an open model, freeing its memory. */
+  close(id: number): void {
+    models.delete(id);
+  },
+};
+
+export type ModelWorkerApi = typeof api;
+
+Comlink.expose(api);
