@@ -3,7 +3,7 @@
  * bytes. It only exposes core functions through Comlink; the UI reaches it through src/app/bridge.ts.
  *
  * Models stay in this worker's memory under an id between calls (a decoded model holds views on the file's bytes,
- * so it is never cloned across the boundary); results that carry bytes are transferred, never structured-cloned.
+ * so it is never cloned across the boundary); saved files go back as Blobs, never as structured-cloned arrays.
  */
 import * as Comlink from 'comlink';
 import { baseName, openModel, saveModel } from '../src/core/onnx/model-file.js';
@@ -50,14 +50,6 @@ export interface SavedBlobs {
   fileName: string;
   model: Blob;
   externalData?: { location: string; blob: Blob; tensors: number };
-}
-
-export interface SavedFiles {
-  fileName: string;
-  /** The .onnx file; its buffer is transferred. */
-  model: Uint8Array;
-  /** The side file, when tensors were moved out; its buffer is transferred. */
-  externalData?: { location: string; bytes: Uint8Array; tensors: number };
 }
 
 const models = new Map<number, { model: ModelProto; fileName: string }>();
@@ -127,36 +119,10 @@ async function readWhole(file: File, onProgress?: (p: ReadProgress) => void): Pr
   return bytes;
 }
 
-function concat(chunks: Uint8Array[], byteLength: number): Uint8Array {
-  const out = new Uint8Array(byteLength);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
-
-/** A buffer that may be transferred: exactly the bytes of `view`, owned by nobody else. */
-function ownBuffer(view: Uint8Array): Uint8Array {
-  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
-}
-
 function getModel(id: number) {
   const entry = models.get(id);
   if (!entry) throw new OmnihubError('usage', `No open model with id ${id}; open the file again.`);
   return entry;
-}
-
-function encodeOpenModel(id: number, request: SaveRequest): SavedFiles {
-  const { model, fileName } = getModel(id);
-  const saved = saveModel(model, { externalDataThreshold: request.externalDataThreshold, modelFileName: fileName });
-  const result: SavedFiles = { fileName, model: ownBuffer(saved.model) };
-  if (saved.externalData) {
-    const { location, chunks, byteLength, tensors } = saved.externalData;
-    result.externalData = { location, bytes: concat(chunks, byteLength), tensors };
-  }
-  return result;
 }
 
 const api = {
@@ -212,31 +178,24 @@ const api = {
     }
   },
 
-  /** Re-encodes an open model; the returned buffers are transferred to the caller. */
-  save(id: number, request: SaveRequest = {}): Promise<SavedFiles> {
-    return guarded(() => {
-      const saved = encodeOpenModel(id, request);
-      const transfers: ArrayBuffer[] = [saved.model.buffer as ArrayBuffer];
-      if (saved.externalData) transfers.push(saved.externalData.bytes.buffer as ArrayBuffer);
-      return Comlink.transfer(saved, transfers);
-    });
-  },
-
   /**
-   * Re-encodes an open model into Blobs, ready to download. Making the Blob here rather than on the page keeps
-   * the copy of a large model off the main thread (a 100 MB Blob built there is a >100 ms task).
+   * Re-encodes an open model into Blobs, ready to download. Making the Blobs here rather than on the page keeps
+   * the copy of a large model off the main thread (a 100 MB Blob built there is a >100 ms task); a Blob crosses
+   * to the page by reference.
    */
-  saveBlobs(id: number, request: SaveRequest = {}): Promise<SavedBlobs> {
+  save(id: number, request: SaveRequest = {}): Promise<SavedBlobs> {
     return guarded(() => {
-      const saved = encodeOpenModel(id, request);
+      const { model, fileName } = getModel(id);
+      const saved = saveModel(model, { externalDataThreshold: request.externalDataThreshold, modelFileName: fileName });
       const type = 'application/octet-stream';
+      const side = saved.externalData;
       return {
-        fileName: saved.fileName,
+        fileName,
         model: new Blob([saved.model as Uint8Array<ArrayBuffer>], { type }),
-        externalData: saved.externalData && {
-          location: saved.externalData.location,
-          blob: new Blob([saved.externalData.bytes as Uint8Array<ArrayBuffer>], { type }),
-          tensors: saved.externalData.tensors,
+        externalData: side && {
+          location: side.location,
+          blob: new Blob(side.chunks as Uint8Array<ArrayBuffer>[], { type }),
+          tensors: side.tensors,
         },
       };
     });

@@ -3,13 +3,12 @@
  * instance, and replaced by a fresh one if it crashes (a failed load, or out of memory on a huge model), so a bad
  * file never leaves the page stuck on a call that will not answer.
  *
- * Only File objects (cloned by reference, no bytes copied) and small results cross to and from the worker; saved
- * bytes come back transferred.
+ * Only File objects and Blobs (passed by reference, no bytes copied) and small results cross to and from the worker.
  */
 import * as Comlink from 'comlink';
-import type { ModelWorkerApi, OpenedModelInfo, ReadProgress, SavedBlobs, SavedFiles, SaveRequest, WorkerFailure } from '../../workers/model.worker.js';
+import type { ModelWorkerApi, OpenedModelInfo, ReadProgress, SavedBlobs, SaveRequest, WorkerFailure } from '../../workers/model.worker.js';
 
-export type { OpenedModelInfo, ReadProgress, SavedBlobs, SavedFiles, SaveRequest };
+export type { OpenedModelInfo, ReadProgress, SavedBlobs, SaveRequest };
 
 /** A failure reported by the worker, with the core's error code (or `internal`). */
 export class ModelError extends Error {
@@ -71,12 +70,8 @@ class ModelWorkerBridge {
     return this.#call((api) => api.open(files, onProgress ? Comlink.proxy(onProgress) : undefined));
   }
 
-  save(id: number, request?: SaveRequest): Promise<SavedFiles> {
+  save(id: number, request?: SaveRequest): Promise<SavedBlobs> {
     return this.#call((api) => api.save(id, request));
-  }
-
-  saveBlobs(id: number, request?: SaveRequest): Promise<SavedBlobs> {
-    return this.#call((api) => api.saveBlobs(id, request));
   }
 
   async close(id: number): Promise<void> {

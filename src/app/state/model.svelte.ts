@@ -63,7 +63,7 @@ export class ModelState {
     this.#clearError();
     this.phase = 'saving';
     try {
-      const saved = await modelWorker.saveBlobs(opened.id);
+      const saved = await modelWorker.save(opened.id);
       return { blob: saved.model, fileName: saved.fileName };
     } catch (e) {
       this.#fail(e);
