@@ -191,7 +191,7 @@ const api = {
       const side = saved.externalData;
       return {
         fileName,
-        model: new Blob([saved.model as Uint8Array<ArrayBuffer>], { type }),
+        model: new Blob(saved.modelChunks as Uint8Array<ArrayBuffer>[], { type }),
         externalData: side && {
           location: side.location,
           blob: new Blob(side.chunks as Uint8Array<ArrayBuffer>[], { type }),

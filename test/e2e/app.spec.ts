@@ -160,22 +160,23 @@ test('bad input shows a clear error, and the page keeps working', async ({ page 
 test('opens a model with external data dropped together with its side file', async ({ page }) => {
   const saved = saveModel(decodeModel(new Uint8Array(readFileSync(MNIST))), { externalDataThreshold: 1024, modelFileName: 'mnist.onnx' });
   expect(saved.externalData?.location).toBe('mnist.onnx.data');
+  const model = concat(saved.modelChunks);
   const side = concat(saved.externalData!.chunks);
   expect(side.length).toBe(saved.externalData!.byteLength);
 
   // Without the side file the error names the file it needs.
-  await page.getByTestId('file-input').setInputFiles(payload('mnist.onnx', saved.model));
+  await page.getByTestId('file-input').setInputFiles(payload('mnist.onnx', model));
   await expect(page.getByTestId('error')).toContainText("'mnist.onnx.data'");
   await expect(page.getByTestId('error')).toHaveAttribute('data-code', 'external-data');
 
   // Side file first: the worker must pick the model by name, not by position.
-  await dropFiles(page, [payload('mnist.onnx.data', side), payload('mnist.onnx', saved.model)]);
+  await dropFiles(page, [payload('mnist.onnx.data', side), payload('mnist.onnx', model)]);
   await expectMnistSummary(page, 'mnist.onnx');
   await expect(page.getByTestId('side-files')).toContainText('mnist.onnx.data');
   await expect(page.getByTestId('side-files')).toContainText(`${saved.externalData!.tensors} tensors`);
 
   // Both at once through the file input too.
-  await page.getByTestId('file-input').setInputFiles([payload('mnist.onnx', saved.model), payload('mnist.onnx.data', side)]);
+  await page.getByTestId('file-input').setInputFiles([payload('mnist.onnx', model), payload('mnist.onnx.data', side)]);
   await expectMnistSummary(page, 'mnist.onnx');
 });
 

@@ -21,22 +21,24 @@ const io = readNpz(readFileSync(fixture('onnx/burn_mnist.io.npz')));
 function writeExternal(threshold: number) {
   const dir = mkdtempSync(join(tmpdir(), 'omnihub-ext-'));
   const saved = saveModel(decodeModel(mnistBytes), { externalDataThreshold: threshold, modelFileName: 'mnist.onnx' });
-  writeFileSync(join(dir, 'mnist.onnx'), saved.model);
+  const model = Buffer.concat(saved.modelChunks);
+  writeFileSync(join(dir, 'mnist.onnx'), model);
   if (saved.externalData) writeFileSync(join(dir, saved.externalData.location), Buffer.concat(saved.externalData.chunks));
-  return { dir, saved };
+  return { dir, saved, model };
 }
 
 describe('external data', () => {
   it('moves tensors at or above the threshold into one side file, aligned like onnx does', () => {
-    const { saved } = writeExternal(1024);
+    const { saved, model: modelBytes } = writeExternal(1024);
     expect(saved.externalData!.location).toBe('mnist.onnx.data');
-    const model = decodeModel(saved.model);
+    const model = decodeModel(modelBytes);
     const external = [...walkTensors(model)].filter(isExternal);
     expect(external.length).toBe(saved.externalData!.tensors);
     const large = decodeModel(mnistBytes).graph!.initializer!.filter((t) => (t.raw_data?.length ?? 0) >= 1024);
     expect(large.length).toBe(4); // conv2, conv3, fc1 and fc2 weights; conv1 (288 B), biases and BatchNorm vectors stay inline
     expect(external.map((t) => t.name)).toEqual(large.map((t) => t.name));
-    expect(saved.model.length).toBeLessThan(10_000);
+    expect(modelBytes.length).toBe(saved.modelByteLength);
+    expect(modelBytes.length).toBeLessThan(10_000);
     for (const t of external) {
       const ref = externalDataRef(t);
       expect(ref.location).toBe('mnist.onnx.data');
@@ -82,9 +84,9 @@ describe('external data', () => {
   });
 
   it('refuses locations outside the model folder, missing and short side files', async () => {
-    const { dir, saved } = writeExternal(1024);
+    const { dir, model: modelBytes } = writeExternal(1024);
     const withLocation = (location: string) => {
-      const m = decodeModel(saved.model);
+      const m = decodeModel(modelBytes);
       for (const t of walkTensors(m)) for (const e of t.external_data ?? []) if (e.key === 'location') e.value = location;
       return encodeModel(m);
     };
@@ -92,9 +94,9 @@ describe('external data', () => {
       await expect(openModel(withLocation(bad), folderReader(dir))).rejects.toThrow(/not a relative path inside the model's folder/);
     }
     await expect(openModel(withLocation('missing.data'), folderReader(dir))).rejects.toThrow(/missing.data', which is not next to it/);
-    await expect(openModel(saved.model)).rejects.toThrow(/open that file together with the model/);
+    await expect(openModel(modelBytes)).rejects.toThrow(/open that file together with the model/);
     writeFileSync(join(dir, 'mnist.onnx.data'), new Uint8Array(100));
-    const e = await openModel(saved.model, folderReader(dir)).catch((x) => x);
+    const e = await openModel(modelBytes, folderReader(dir)).catch((x) => x);
     expect(e).toBeInstanceOf(OmnihubError);
     expect(e.code).toBe('external-data');
   });

@@ -2,12 +2,11 @@
  * `omnihub` command line: the same core as the web app, on files. Bad input ends with exit code 1 and one line on
  * stderr (the core's typed error message), never a stack trace.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, basename } from 'node:path';
 import { decodeModel } from '../onnx/codec.js';
 import { openModel, saveModel } from '../onnx/model-file.js';
 import { summarizeModel, type ModelSummary } from '../onnx/summary.js';
-import { folderReader, writeFileAtomic } from './node-files.js';
+import { folderReader, readWholeFile, writeFileAtomic } from './node-files.js';
 import { OmnihubError } from '../errors.js';
 
 const USAGE = `usage:
@@ -21,7 +20,7 @@ interface Io {
 
 async function readBytes(path: string): Promise<Uint8Array> {
   try {
-    return await readFile(path);
+    return await readWholeFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new OmnihubError('usage', code === 'ENOENT' ? `${path}: no such file` : code === 'EISDIR' ? `${path}: is a folder, not a model file` : `${path}: cannot read (${code})`);
@@ -88,9 +87,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const saved = saveModel(model, { externalDataThreshold: threshold, modelFileName: basename(output) });
       // Side file first: a model file never points at data that is not there yet.
       if (saved.externalData) await writeFileAtomic(`${dirname(output)}/${saved.externalData.location}`, saved.externalData.chunks);
-      await writeFileAtomic(output, [saved.model]);
+      await writeFileAtomic(output, saved.modelChunks);
       const side = saved.externalData ? ` + ${saved.externalData.location} (${saved.externalData.byteLength} bytes, ${saved.externalData.tensors} tensors)` : '';
-      io.out(`wrote ${output} (${saved.model.length} bytes)${side}`);
+      io.out(`wrote ${output} (${saved.modelByteLength} bytes)${side}`);
       return 0;
     }
     io.err(USAGE);

@@ -89,6 +89,44 @@ export function encodeModel(model: ModelProto | onnx.IModelProto): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
+// protobufjs 7 Writer internals (pinned version): a linked list of pending operations that finish() runs into one
+// buffer. Each operation writes `len` bytes of `val` at a position.
+interface WriterOp { fn: (val: unknown, buf: Uint8Array, pos: number) => void; len: number; val: unknown; next: WriterOp | null }
+type WriterInternals = protobuf.Writer & { head: WriterOp; len: number; constructor: { alloc(size: number): Uint8Array } };
+
+/** Bytes fields at least this large are passed through as views; below it a copy is cheaper than another chunk. */
+const MIN_VIEW_BYTES = 64 * 1024;
+
+/**
+ * Encodes a model as chunks whose concatenation is exactly `encodeModel(model)`, without copying large bytes fields:
+ * each raw_data of 64 KiB or more is its own chunk (the decoded view itself), everything else is packed into one
+ * buffer. `finish()` would allocate a second file-sized buffer and copy every weight into it; written chunk by chunk
+ * (a file, a Blob) the weights are copied once, by whoever consumes them.
+ */
+export function encodeModelChunks(model: ModelProto | onnx.IModelProto): Uint8Array[] {
+  const writer = onnx.ModelProto.encode(model, protobuf.Writer.create()) as WriterInternals;
+  const isView = (op: WriterOp) => op.len >= MIN_VIEW_BYTES && op.val instanceof Uint8Array;
+  let viewBytes = 0;
+  for (let op = writer.head.next; op; op = op.next) if (isView(op)) viewBytes += op.len;
+  // Allocated as finish() does: Node's BufferWriter operations expect a Buffer (strings use buf.utf8Write).
+  const packed = writer.constructor.alloc(writer.len - viewBytes);
+  const chunks: Uint8Array[] = [];
+  let pos = 0;
+  let segmentStart = 0;
+  for (let op = writer.head.next; op; op = op.next) {
+    if (isView(op)) {
+      if (pos > segmentStart) chunks.push(packed.subarray(segmentStart, pos));
+      chunks.push(op.val as Uint8Array);
+      segmentStart = pos;
+    } else {
+      op.fn(op.val, packed, pos);
+      pos += op.len;
+    }
+  }
+  if (pos > segmentStart) chunks.push(packed.subarray(segmentStart, pos));
+  return chunks;
+}
+
 export function encodeTensorProto(tensor: TensorProto | onnx.ITensorProto): Uint8Array {
   return onnx.TensorProto.encode(tensor).finish();
 }

@@ -2,7 +2,7 @@
  * Opening and saving a model as files, independent of where the files live: the CLI passes a reader over a folder,
  * the web worker one over dropped File objects.
  */
-import { decodeModel, encodeModel, type DecodeOptions, type ModelProto } from './codec.js';
+import { decodeModel, encodeModelChunks, type DecodeOptions, type ModelProto } from './codec.js';
 import { externalDataLocations, externalizeTensors, loadExternalData, type ExternalDataReader } from './external-data.js';
 import { OmnihubError } from '../errors.js';
 
@@ -26,8 +26,9 @@ export async function openModel(bytes: Uint8Array, readExternal?: ExternalDataRe
 }
 
 export interface SavedModel {
-  /** The .onnx file. */
-  model: Uint8Array;
+  /** The .onnx file, in chunks to write one after another (large weights are views, not copies). */
+  modelChunks: Uint8Array[];
+  modelByteLength: number;
   /** The side file, when tensors were moved out: its name (relative to the model) and content in chunks. */
   externalData?: { location: string; chunks: Uint8Array[]; byteLength: number; tensors: number };
 }
@@ -45,7 +46,7 @@ export interface SaveOptions {
  * (tensors are moved out for the encode and put back after it).
  */
 export function saveModel(model: ModelProto, options: SaveOptions = {}): SavedModel {
-  if (options.externalDataThreshold === undefined) return { model: encodeModel(model) };
+  if (options.externalDataThreshold === undefined) return encodeFile(model);
   if (!Number.isInteger(options.externalDataThreshold) || options.externalDataThreshold < 0) {
     throw new OmnihubError('usage', `external data threshold must be a whole number of bytes, got ${options.externalDataThreshold}`);
   }
@@ -54,12 +55,17 @@ export function saveModel(model: ModelProto, options: SaveOptions = {}): SavedMo
   const side = externalizeTensors(model, { location, threshold: options.externalDataThreshold });
   try {
     return {
-      model: encodeModel(model),
+      ...encodeFile(model),
       externalData: side.tensors ? { location, chunks: side.chunks, byteLength: side.byteLength, tensors: side.tensors } : undefined,
     };
   } finally {
     side.undo();
   }
+}
+
+function encodeFile(model: ModelProto): Pick<SavedModel, 'modelChunks' | 'modelByteLength'> {
+  const modelChunks = encodeModelChunks(model);
+  return { modelChunks, modelByteLength: modelChunks.reduce((n, c) => n + c.length, 0) };
 }
 
 export function baseName(path: string): string {
