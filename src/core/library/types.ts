@@ -1,0 +1,116 @@
+/**
+ * The model library: every model the user has, staged as `<framework>/<name>`, with where it came from and a
+ * checksum. One interface, two backends: IndexedDB in the browser, a folder (~/.omnihub) in Node.
+ *
+ * An entry exists only once all its files are complete and verified. Downloads in progress live beside the entries
+ * as *partials* (see DownloadTarget), which are never listed as entries.
+ */
+
+export type Framework = 'onnx' | 'keras' | 'tensorflow' | 'pytorch' | 'huggingface' | 'tflite';
+
+export const FRAMEWORKS: readonly Framework[] = ['onnx', 'keras', 'tensorflow', 'pytorch', 'huggingface', 'tflite'];
+
+/** Where an entry came from, enough to fetch it again. */
+export interface EntrySource {
+  kind: 'hf' | 'onnx-zoo' | 'keras' | 'torchvision' | 'url' | 'local';
+  /** The URL the bytes were fetched from (absent for local imports). */
+  url?: string;
+  /** Hub repository (`owner/name`), revision (commit sha when resolved) and path inside it. */
+  repo?: string;
+  revision?: string;
+  path?: string;
+  /** Catalog name for zoo sources (`vgg19/…_notop.h5`, `resnet18`, …). */
+  catalogName?: string;
+}
+
+export interface EntryFile {
+  /** Path inside the entry (`model.onnx`, `onnx/model_fp16.onnx`, `config.json`). */
+  path: string;
+  size: number;
+  /** Lowercase hex sha256 of the content, always computed on the way in. */
+  sha256: string;
+}
+
+/** How an entry was derived from another one (filled by later rewrite steps; absent for downloads and imports). */
+export interface Lineage {
+  from: string;
+  steps: unknown[];
+}
+
+export interface LibraryEntry {
+  /** `<framework>/<name>`: unique in the library. */
+  id: string;
+  framework: Framework;
+  name: string;
+  files: EntryFile[];
+  source: EntrySource;
+  /** Licence as the source states it (SPDX id or the source's words), when it states one. */
+  licence?: string;
+  /** ISO 8601 time the entry was completed. */
+  createdAt: string;
+  lineage?: Lineage;
+}
+
+export function entryId(framework: Framework, name: string): string {
+  return `${framework}/${name}`;
+}
+
+/** Bytes the library uses and, in the browser, the quota the origin has (navigator.storage.estimate()). */
+export interface StorageUsage {
+  usedBytes: number;
+  quotaBytes?: number;
+}
+
+/**
+ * State of a download that has not finished. Persisted with every stored chunk, so a dropped connection or a page
+ * reload resumes from `received` bytes, checking with `etag` that the remote file is still the same.
+ */
+export interface PartialState {
+  url: string;
+  /** Bytes stored so far (the next Range request starts here). */
+  received: number;
+  /** Total size when the server said it. */
+  total?: number;
+  /** Validator of the remote file, sent as If-Range so a changed file restarts rather than mixing versions. */
+  etag?: string;
+  /** Serialized incremental sha256 state after `received` bytes (so resuming does not re-read what is stored). */
+  hashState?: Uint8Array;
+  /** Anything the downloader wants back on resume (expected sha256, target entry id and file path, …). */
+  meta: Record<string, unknown>;
+}
+
+/**
+ * Where a download writes, implemented by the library backends (and by an in-memory store in tests). Writes of
+ * one key happen one at a time, in order; `append` stores the chunk and the new state together, so after a crash
+ * the state never claims bytes that were not stored.
+ */
+export interface DownloadTarget {
+  /** The saved state of an unfinished download with this key, or null if there is none. */
+  resumeState(key: string): Promise<PartialState | null>;
+  /** Starts a download afresh under `key`, dropping any earlier partial with that key. */
+  begin(key: string, state: PartialState): Promise<void>;
+  /** Stores `bytes` at offset `state.received - bytes.length` and saves `state`. */
+  append(key: string, bytes: Uint8Array, state: PartialState): Promise<void>;
+  /** Turns the complete partial into file `path` of entry `entryId` (creating or updating the entry's file list is the library's job). */
+  commit(key: string, file: { entryId: string; path: string; size: number; sha256: string }): Promise<void>;
+  /** Forgets the partial and its bytes. */
+  discard(key: string): Promise<void>;
+  /** Unfinished downloads, for the UI's resume buttons. */
+  partials(): Promise<Array<{ key: string; state: PartialState }>>;
+}
+
+/** The one progress event shape of every download (as transformers.js does: status, file, loaded, total). */
+export interface DownloadProgress {
+  status: 'starting' | 'downloading' | 'retrying' | 'verifying' | 'done' | 'error' | 'aborted';
+  key: string;
+  file: string;
+  loaded: number;
+  total?: number;
+  /** Bytes per second over the last few seconds. */
+  rate?: number;
+  /** Seconds left at that rate. */
+  etaSeconds?: number;
+  /** Retry number when status is 'retrying'. */
+  attempt?: number;
+  message?: string;
+}
