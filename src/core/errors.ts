@@ -12,7 +12,16 @@ export type ErrorCode =
   | 'too-large' // more content than the decode budget allows
   | 'external-data' // a side file is missing, too short, or points outside its folder
   | 'unsupported' // valid, but a feature this code does not handle
-  | 'usage'; // a CLI or API call with wrong arguments
+  | 'usage' // a CLI or API call with wrong arguments
+  | 'exists' // the library already has an entry (or file) with that id or path
+  | 'unsafe-path' // an entry name or file path that could escape the library folder or is not a portable file name
+  | 'network' // the host could not be reached, or the connection kept dropping (retries exhausted)
+  | 'http' // the server answered with an error status that retrying will not fix
+  | 'not-found' // the server says the file does not exist at that URL (404)
+  | 'auth' // the server wants a token (401) or refuses the one given (403)
+  | 'integrity' // downloaded bytes whose sha256 or size differ from the expected ones
+  | 'aborted' // stopped on request (AbortSignal); a download's partial is kept for resuming
+  | 'quota'; // not enough storage space (browser quota or full disk)
 
 export class OmnihubError extends Error {
   readonly code: ErrorCode;

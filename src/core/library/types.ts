@@ -114,3 +114,96 @@ export interface DownloadProgress {
   attempt?: number;
   message?: string;
 }
+
+/**
+ * What an entry is made from before it has files: everything of a LibraryEntry that the library cannot compute.
+ * `addFile` takes it directly. A download carries it in `PartialState.meta.entry` (see below), because `commit`
+ * only receives `{entryId, path, size, sha256}`.
+ */
+export interface NewEntry {
+  framework: Framework;
+  /**
+   * One portable file-name segment: no `/` or `\`, not `.` or `..`, no NUL or control characters, none of
+   * `<>:"|?*`, no trailing dot or space, at most 200 UTF-8 bytes. Names from remote catalogs are untrusted: turn
+   * them into names with `safeEntryName()` (an HF repo `owner/name` becomes `owner--name`).
+   */
+  name: string;
+  source: EntrySource;
+  licence?: string;
+  lineage?: Lineage;
+  /** When given, must equal `entryId(framework, name)`. */
+  id?: string;
+}
+
+/**
+ * The `PartialState.meta.entry` convention between the downloader and the library:
+ *
+ *   begin(key, { url, received: 0, meta: { entry: { framework, name, source, licence?, files? }, … } })
+ *
+ * `commit` creates the entry from it when `entryId` does not exist yet (and ignores it when it does: an existing
+ * entry keeps its metadata and only gains or replaces the file). Without `meta.entry`, a new entry gets framework
+ * and name from `entryId` and `source: { kind: 'url', url: state.url }` only (no licence, repo or catalog name). `files` lists every path the entry will hold when
+ * it is downloaded as several files (an HF repo: config.json + onnx/model.onnx): such an entry stays *pending* —
+ * stored, counted in `usage()`, but absent from `list()`, `get()` and `search()` — until the last of those paths
+ * is committed. Without `files`, the entry is complete after its first commit.
+ */
+export interface PartialEntryMeta extends NewEntry {
+  files?: string[];
+}
+
+/** One stored file, readable the same way in the browser and in Node. */
+export interface StoredFile {
+  path: string;
+  size: number;
+  sha256: string;
+  /** The content as a stream (a fresh stream per call). */
+  stream(): ReadableStream<Uint8Array>;
+  /** The whole content in memory. */
+  bytes(): Promise<Uint8Array>;
+  /** The content as a Blob: chunk Blobs joined (browser) or a file-backed Blob (`fs.openAsBlob`, Node). */
+  blob(): Promise<Blob>;
+}
+
+/** What an export needs, as plain (structured-cloneable) data; read each file with `openFile(entry.id, path)`. */
+export interface EntryExport {
+  entry: LibraryEntry;
+  files: Array<
+    EntryFile & {
+      /** `<name>/<path>`: where the CLI puts the file under the destination folder. */
+      exportPath: string;
+      /** A flat file name for a browser download: the file's base name for single-file entries, else `<name>_<path with / as _>`. */
+      downloadName: string;
+      /** Absolute path of the stored file (folder backend only), for a plain file copy. */
+      localPath?: string;
+    }
+  >;
+}
+
+/**
+ * The model library. Both backends (IndexedDbLibrary in the browser, FolderLibrary in Node) behave the same and
+ * pass the same test suite. Ids are `<framework>/<name>` and unique ignoring case (a folder library may live on a
+ * case-insensitive disk). Errors are OmnihubErrors: 'not-found', 'exists', 'unsafe-path', 'quota', 'usage'.
+ */
+export interface LibraryStore extends DownloadTarget {
+  /** Complete entries, sorted by id. */
+  list(): Promise<LibraryEntry[]>;
+  /** The complete entry with this id, or null. */
+  get(id: string): Promise<LibraryEntry | null>;
+  /** Entries whose id, name, framework, source repo, catalog name or URL contain every word of `text` (case-insensitive). */
+  search(text: string): Promise<LibraryEntry[]>;
+  /**
+   * Imports a local file as file `path` of the entry (created when missing, else the file is added or replaced),
+   * computing size and sha256 while storing. Returns the entry as stored.
+   */
+  addFile(entry: NewEntry, path: string, bytes: Uint8Array | Blob | ReadableStream<Uint8Array>): Promise<LibraryEntry>;
+  /** Opens a stored file for reading ('not-found' when the entry or file does not exist). */
+  openFile(id: string, path: string): Promise<StoredFile>;
+  /** Renames an entry (its name and id; the framework stays); 'exists' if the new id is taken. Returns the renamed entry. */
+  rename(id: string, newName: string): Promise<LibraryEntry>;
+  /** Deletes the entry's metadata and bytes ('not-found' when there is no such entry, complete or pending). */
+  delete(id: string): Promise<void>;
+  /** Content bytes stored (entry files, pending entries and partials) and, where known, the space available. */
+  usage(): Promise<StorageUsage>;
+  /** The entry and its files, ready to copy out (CLI) or download (UI). */
+  exportEntry(id: string): Promise<EntryExport>;
+}

@@ -1,0 +1,3 @@
+/** The library for Node (CLI, Node library use): everything in `./index` plus the folder backend. */
+export * from './index';
+export { defaultLibraryRoot, FolderLibrary, type FolderLibraryOptions } from './folder-store';
