@@ -8,10 +8,10 @@ import { Readable } from 'node:stream';
 import { createSHA256 } from 'hash-wasm';
 import { createStore, keys, values } from 'idb-keyval';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { isOmnihubError, type ErrorCode } from '../../src/core/errors';
-import { IndexedDbLibrary, safeEntryName, type LibraryStore, type NewEntry, type PartialState } from '../../src/core/library/index';
-import { defaultLibraryRoot, FolderLibrary } from '../../src/core/library/node';
-import { fixture, REPO } from '../support/paths';
+import { isOmnihubError, type ErrorCode } from '../../src/core/errors.js';
+import { IndexedDbLibrary, safeEntryName, type LibraryStore, type NewEntry, type PartialState } from '../../src/core/library/index.js';
+import { defaultLibraryRoot, FolderLibrary } from '../../src/core/library/node.js';
+import { fixture, REPO } from '../support/paths.js';
 
 const MB = 1024 * 1024;
 const MNIST = fixture('onnx', 'burn_mnist.onnx');

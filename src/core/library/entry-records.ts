@@ -2,8 +2,8 @@
  * The backend-independent rules of the library: what a commit does to an entry, what `meta.entry` must hold, how
  * search matches, what an export lists. Both backends call these so they cannot drift apart.
  */
-import { OmnihubError } from '../errors';
-import { assertEntryName, assertEntryPath, assertFramework, parseEntryId, pathsCollide } from './names';
+import { OmnihubError } from '../errors.js';
+import { assertEntryName, assertEntryPath, assertFramework, parseEntryId, pathsCollide } from './names.js';
 import {
   entryId,
   type EntryExport,
@@ -12,7 +12,7 @@ import {
   type NewEntry,
   type PartialEntryMeta,
   type PartialState,
-} from './types';
+} from './types.js';
 
 /** An entry as both backends persist it: `pending` lists the paths still to commit before it is listed. */
 export interface EntryRecord {

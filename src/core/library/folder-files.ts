@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { randomId } from './entry-records';
+import { randomId } from './entry-records.js';
 
 export { fs };
 

@@ -23,7 +23,7 @@ import { createReadStream, openAsBlob } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { OmnihubError } from '../errors';
+import { OmnihubError } from '../errors.js';
 import {
   byId,
   checkAppend,
@@ -38,10 +38,10 @@ import {
   renamedEntry,
   type CommitFile,
   type EntryRecord,
-} from './entry-records';
-import { bytesUnder, exists, fs, isMissing, listDir, readJson, toJson, writeFileAtomic } from './folder-files';
-import { importThroughPartial, type ImportInput } from './import-file';
-import { assertEntryName, assertEntryPath, parseEntryId } from './names';
+} from './entry-records.js';
+import { bytesUnder, exists, fs, isMissing, listDir, readJson, toJson, writeFileAtomic } from './folder-files.js';
+import { importThroughPartial, type ImportInput } from './import-file.js';
+import { assertEntryName, assertEntryPath, parseEntryId } from './names.js';
 import {
   entryId,
   FRAMEWORKS,
@@ -53,7 +53,7 @@ import {
   type PartialState,
   type StorageUsage,
   type StoredFile,
-} from './types';
+} from './types.js';
 
 const FORMAT = 1;
 /** Imports are appended in batches of this size (one write + fsync + state rewrite per batch). */

@@ -7,7 +7,7 @@
  * fetch — a transaction commits as soon as it has no pending request at the end of a task.
  */
 import { promisifyRequest, type UseStore } from 'idb-keyval';
-import { OmnihubError } from '../errors';
+import { OmnihubError } from '../errors.js';
 
 export const request = promisifyRequest;
 

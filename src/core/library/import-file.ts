@@ -4,9 +4,9 @@
  * The sha256 is computed incrementally while the bytes stream in (hash-wasm), so large files are read once.
  */
 import { createSHA256 } from 'hash-wasm';
-import { checkNewEntry, randomId } from './entry-records';
-import { assertEntryPath } from './names';
-import { entryId, type DownloadTarget, type NewEntry, type PartialState } from './types';
+import { checkNewEntry, randomId } from './entry-records.js';
+import { assertEntryPath } from './names.js';
+import { entryId, type DownloadTarget, type NewEntry, type PartialState } from './types.js';
 
 export type ImportInput = Uint8Array | Blob | ReadableStream<Uint8Array>;
 

@@ -12,7 +12,7 @@
  * instead of structured-cloning them into it.
  */
 import { createStore, type UseStore } from 'idb-keyval';
-import { OmnihubError } from '../errors';
+import { OmnihubError } from '../errors.js';
 import {
   byId,
   checkAppend,
@@ -26,10 +26,10 @@ import {
   randomId,
   renamedEntry,
   type EntryRecord,
-} from './entry-records';
-import { inTransaction, prefixRange, request } from './idb-transaction';
-import { importThroughPartial, type ImportInput } from './import-file';
-import { assertEntryName, assertEntryPath, parseEntryId } from './names';
+} from './entry-records.js';
+import { inTransaction, prefixRange, request } from './idb-transaction.js';
+import { importThroughPartial, type ImportInput } from './import-file.js';
+import { assertEntryName, assertEntryPath, parseEntryId } from './names.js';
 import {
   entryId,
   type EntryExport,
@@ -39,7 +39,7 @@ import {
   type PartialState,
   type StorageUsage,
   type StoredFile,
-} from './types';
+} from './types.js';
 
 export const DEFAULT_DB_NAME = 'omnihub-library';
 export const DEFAULT_STORE_NAME = 'library';

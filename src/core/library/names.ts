@@ -4,8 +4,8 @@
  * path would write outside the library. Both backends apply the same rules so an entry that fits in the browser
  * also fits on disk (and the other way round), on Linux, macOS and Windows alike.
  */
-import { OmnihubError } from '../errors';
-import { FRAMEWORKS, type Framework } from './types';
+import { OmnihubError } from '../errors.js';
+import { FRAMEWORKS, type Framework } from './types.js';
 
 /** Leaves room for the `.json` the folder backend appends, under the 255-byte file-name limit of common file systems. */
 const MAX_SEGMENT_BYTES = 200;

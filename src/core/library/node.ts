@@ -1,3 +1,3 @@
 /** The library for Node (CLI, Node library use): everything in `./index` plus the folder backend. */
-export * from './index';
-export { defaultLibraryRoot, FolderLibrary, type FolderLibraryOptions } from './folder-store';
+export * from './index.js';
+export { defaultLibraryRoot, FolderLibrary, type FolderLibraryOptions } from './folder-store.js';
