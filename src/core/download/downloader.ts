@@ -98,8 +98,8 @@ class Download {
     const { url, key, expectedSha256 } = this.request;
     if (!key) throw new OmnihubError('usage', 'download needs a key');
     if (!parseUrl(url)) throw new OmnihubError('usage', `not a URL: ${url}`);
-    if (expectedSha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(expectedSha256)) {
-      throw new OmnihubError('usage', `expectedSha256 must be 64 hex digits, got ${expectedSha256}`);
+    if (expectedSha256 !== undefined && !/^[0-9a-fA-F]{8,64}$/.test(expectedSha256)) {
+      throw new OmnihubError('usage', `expectedSha256 must be 8 to 64 hex digits, got ${expectedSha256}`);
     }
     if (!(this.chunkBytes >= 1 && this.chunkBytes <= MAX_CHUNK_BYTES)) {
       throw new OmnihubError('usage', `chunkBytes must be between 1 and ${MAX_CHUNK_BYTES}, got ${this.chunkBytes}`);
@@ -342,7 +342,7 @@ class Download {
       await this.env.target.discard(key);
       throw integrityError(file, 'size', wantSize, size);
     }
-    if (expectedSha256 && sha256 !== expectedSha256.toLowerCase()) {
+    if (expectedSha256 && !sha256.startsWith(expectedSha256.toLowerCase())) {
       await this.env.target.discard(key);
       throw integrityError(file, 'sha256', expectedSha256.toLowerCase(), sha256);
     }

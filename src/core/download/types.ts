@@ -10,7 +10,10 @@ export interface DownloadRequest {
   url: string;
   /** Name shown in progress events (`onnx/model.onnx`). */
   file: string;
-  /** Lowercase hex sha256 the bytes must have (the Hub's `lfs.oid`); checked before anything is committed. */
+  /**
+   * Hex sha256 the bytes must have (the Hub's `lfs.oid`), or its first 8+ digits where that is all the source
+   * publishes (torch.hub's `-<hash prefix>.pth` file names); checked before anything is committed.
+   */
   expectedSha256?: string;
   /** Size in bytes the file must have; also used for the storage check before the first byte is written. */
   expectedSize?: number;
