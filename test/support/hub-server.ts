@@ -352,7 +352,7 @@ async function sendBody(file: ServedFile, res: ServerResponse, record: RecordedR
     const n = Math.min(piece, stop - pos);
     let bytes = file.bytes.subarray(pos, pos + n);
     if (corruptAt >= pos && corruptAt < pos + n) {
-      bytes = bytes.slice();
+      bytes = new Uint8Array(bytes); // a copy: Buffer#slice would be a view, and the flip would stick to the file
       bytes[corruptAt - pos] ^= 0xff;
     }
     // Waiting for each write to reach the socket makes `bodyBytes` and the cut point exact.

@@ -54,7 +54,7 @@ export class MemoryTarget implements DownloadTarget {
     if (this.totalStored() + bytes.length > this.quotaBytes) {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     }
-    p.chunks.push(bytes.slice());
+    p.chunks.push(new Uint8Array(bytes)); // a copy, whatever kind of view the caller passed
     p.stored += bytes.length;
     p.state = copyState(state);
     this.appendSizes.push(bytes.length);

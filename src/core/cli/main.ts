@@ -8,15 +8,20 @@ import { openModel, saveModel } from '../onnx/model-file.js';
 import { summarizeModel, type ModelSummary } from '../onnx/summary.js';
 import { folderReader, readWholeFile, writeFileAtomic } from './node-files.js';
 import { OmnihubError } from '../errors.js';
+import { downloadCommand, exportCommand, listCommand, removeCommand, type CliEnv, type CliIo } from './library-commands.js';
+
+const VALUE_FLAGS: Record<string, string> = { '-o': 'output', '--output': 'output', '--external-data-threshold': 'threshold', '--revision': 'revision' };
 
 const USAGE = `usage:
   omnihub inspect FILE [--json]
-  omnihub roundtrip IN -o OUT [--external-data-threshold BYTES]`;
+  omnihub roundtrip IN -o OUT [--external-data-threshold BYTES]
+  omnihub download SOURCE [--revision R]     SOURCE: hf:owner/repo[/path], keras:NAME, torchvision:NAME,
+                                             onnx-zoo:NAME or an https:// URL (HF_ENDPOINT, HF_TOKEN are read)
+  omnihub ls [--json]                        the library ($OMNIHUB_HOME, else ~/.omnihub)
+  omnihub rm ENTRY
+  omnihub export ENTRY DIR`;
 
-interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
+type Io = CliIo;
 
 async function readBytes(path: string): Promise<Uint8Array> {
   try {
@@ -55,16 +60,16 @@ function parseArgs(args: string[]) {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') flags.set('json', true);
-    else if (a === '-o' || a === '--output' || a === '--external-data-threshold') {
+    else if (a in VALUE_FLAGS) {
       if (i + 1 >= args.length) throw new OmnihubError('usage', `${a} needs a value\n${USAGE}`);
-      flags.set(a === '--external-data-threshold' ? 'threshold' : 'output', args[++i]);
+      flags.set(VALUE_FLAGS[a], args[++i]);
     } else if (a.startsWith('-')) throw new OmnihubError('usage', `unknown option ${a}\n${USAGE}`);
     else positional.push(a);
   }
   return { positional, flags };
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], io: Io, cli: CliEnv = { env: process.env, fetch: globalThis.fetch }): Promise<number> {
   try {
     const [command, ...rest] = argv;
     const { positional, flags } = parseArgs(rest);
@@ -90,6 +95,23 @@ export async function main(argv: string[], io: Io): Promise<number> {
       await writeFileAtomic(output, saved.modelChunks);
       const side = saved.externalData ? ` + ${saved.externalData.location} (${saved.externalData.byteLength} bytes, ${saved.externalData.tensors} tensors)` : '';
       io.out(`wrote ${output} (${saved.modelByteLength} bytes)${side}`);
+      return 0;
+    }
+    const revision = flags.get('revision');
+    if (command === 'download' && positional.length === 1) {
+      await downloadCommand(positional[0], { revision: typeof revision === 'string' ? revision : undefined }, io, cli);
+      return 0;
+    }
+    if (command === 'ls' && positional.length === 0) {
+      await listCommand({ json: flags.get('json') === true }, io, cli);
+      return 0;
+    }
+    if (command === 'rm' && positional.length === 1) {
+      await removeCommand(positional[0], io, cli);
+      return 0;
+    }
+    if (command === 'export' && positional.length === 2) {
+      await exportCommand(positional[0], positional[1], io, cli);
       return 0;
     }
     io.err(USAGE);
