@@ -16,7 +16,8 @@
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { decodeModel, encodeModelChunks } from '../src/core/onnx/codec.js';
-import { readWholeFile, writeFileAtomic } from '../src/core/cli/node-files.js';
+import { readWholeFile } from '../src/core/cli/node-files.js';
+import { writeFileAtomic } from '../src/core/library/folder-files.js';
 
 const KIB = 1024; // resourceUsage().maxRSS is in KiB
 const [mode, input, output] = process.argv.slice(2);
@@ -34,7 +35,7 @@ async function roundtripOnce() {
   const t3 = performance.now();
   const chunks = encodeModelChunks(model);
   const t4 = performance.now();
-  await writeFileAtomic(output, chunks);
+  await writeFileAtomic(output, chunks, { sync: false });
   const t5 = performance.now();
 
   return {

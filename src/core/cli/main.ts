@@ -6,7 +6,8 @@ import { dirname, basename } from 'node:path';
 import { decodeModel } from '../onnx/codec.js';
 import { openModel, saveModel } from '../onnx/model-file.js';
 import { summarizeModel, type ModelSummary } from '../onnx/summary.js';
-import { folderReader, readWholeFile, writeFileAtomic } from './node-files.js';
+import { folderReader, readWholeFile } from './node-files.js';
+import { writeFileAtomic } from '../library/folder-files.js';
 import { OmnihubError } from '../errors.js';
 import { downloadCommand, exportCommand, listCommand, removeCommand, type CliEnv, type CliIo } from './library-commands.js';
 
@@ -91,8 +92,9 @@ export async function main(argv: string[], io: Io, cli: CliEnv = { env: process.
       const { model } = await openModel(await readBytes(positional[0]), folderReader(dirname(positional[0])));
       const saved = saveModel(model, { externalDataThreshold: threshold, modelFileName: basename(output) });
       // Side file first: a model file never points at data that is not there yet.
-      if (saved.externalData) await writeFileAtomic(`${dirname(output)}/${saved.externalData.location}`, saved.externalData.chunks);
-      await writeFileAtomic(output, saved.modelChunks);
+      // A converted model is written atomically but not fsynced: it can be made again; the library's own files are.
+      if (saved.externalData) await writeFileAtomic(`${dirname(output)}/${saved.externalData.location}`, saved.externalData.chunks, { sync: false });
+      await writeFileAtomic(output, saved.modelChunks, { sync: false });
       const side = saved.externalData ? ` + ${saved.externalData.location} (${saved.externalData.byteLength} bytes, ${saved.externalData.tensors} tensors)` : '';
       io.out(`wrote ${output} (${saved.modelByteLength} bytes)${side}`);
       return 0;

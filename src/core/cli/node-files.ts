@@ -1,7 +1,7 @@
-/** Node file access for the CLI: external data by range, and writes that never leave a half-written file behind. */
-import { open, rename, rm } from 'node:fs/promises';
+/** Node file access for the CLI: whole files and external data read by range. */
+import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ExternalDataReader } from '../onnx/external-data.js';
 import { OmnihubError } from '../errors.js';
 
@@ -62,21 +62,3 @@ export async function readWholeFile(path: string): Promise<Uint8Array> {
     await handle.close();
   }
 }
-
-/** Writes chunks to `path` through a temporary file and a rename, so a failure never leaves a partial file there. */
-export async function writeFileAtomic(path: string, chunks: Uint8Array[]): Promise<void> {
-  const tmp = join(dirname(path), `.${Date.now()}-${process.pid}.omnihub-tmp`);
-  try {
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writev(chunks);
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
-

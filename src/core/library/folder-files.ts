@@ -24,14 +24,19 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Writes `data` to `path` through `<path>.<random>.tmp` + fsync + rename. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes `data` (one buffer, a string, or chunks written in order) to `path` through `<path>.<random>.tmp` and a
+ * rename, so `path` never holds half a file. `sync` (default) also flushes the temp file to disk before the rename,
+ * for files whose loss after a power cut would break the library's bookkeeping.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array | Uint8Array[], options: { sync?: boolean } = {}): Promise<void> {
   await fs.mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${randomId()}.tmp`;
   const handle = await fs.open(temp, 'w');
   try {
-    await handle.writeFile(data);
-    await handle.sync();
+    if (Array.isArray(data)) await handle.writev(data);
+    else await handle.writeFile(data);
+    if (options.sync ?? true) await handle.sync();
   } catch (error) {
     await handle.close();
     await fs.rm(temp, { force: true });
