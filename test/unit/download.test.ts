@@ -208,6 +208,28 @@ describe('integrity', () => {
   });
 });
 
+describe('md5, for sources that publish only an md5 (Keras)', () => {
+  const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
+
+  it('checks the md5 across a resume (its state is saved with every chunk) and rejects a wrong one', async () => {
+    const content = bytesOf(1_500_000, 11);
+    const file = hub.addFile('keras-like.h5', content);
+    file.faults.push({ cutAt: 700_000 });
+    const h = harness();
+    const result = await download(request(hub.fileUrl('keras-like.h5'), 'md5-ok', { expectedMd5: md5(content) }), h.env);
+    expect(result.sha256).toBe(sha256(content));
+    expect(result.resumedFrom).toBe(0);
+    expect(hub.requestsTo('/files/keras-like.h5').filter((r) => r.headers.range).length).toBe(1);
+    expect(Buffer.from(h.target.committed.get('onnx/test/md5-ok')!.bytes).equals(Buffer.from(content))).toBe(true);
+
+    const wrong = harness();
+    const e = await failure(download(request(hub.fileUrl('keras-like.h5'), 'md5-bad', { expectedMd5: md5(content).replace(/^./, (c) => (c === '0' ? '1' : '0')) }), wrong.env));
+    expect(e.code).toBe('integrity');
+    expect(e.message).toMatch(/md5 mismatch/);
+    expect(wrong.target.committed.size).toBe(0);
+  });
+});
+
 describe('abort', () => {
   it('stops mid-download, keeps a resumable partial, and the next call fetches only the rest', async () => {
     const content = bytesOf(2_000_000, 7);

@@ -112,7 +112,7 @@ export function isAbortError(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AbortError';
 }
 
-export function integrityError(file: string, what: 'sha256' | 'size', expected: string | number, actual: string | number): OmnihubError {
+export function integrityError(file: string, what: 'sha256' | 'md5' | 'size', expected: string | number, actual: string | number): OmnihubError {
   return new OmnihubError(
     'integrity',
     `${file}: ${what} mismatch, expected ${expected} but the downloaded bytes have ${actual}; the download was discarded`,

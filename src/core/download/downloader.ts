@@ -23,7 +23,7 @@ import {
 } from './download-errors.js';
 import { isStrongEtag, parseContentLength, parseContentRange, parseRetryAfterSeconds, parseUnsatisfiedRange } from './http-range.js';
 import { ProgressReporter } from './progress-reporter.js';
-import { ResumableSha256 } from './resumable-sha256.js';
+import { ResumableHashes } from './resumable-hashes.js';
 import {
   DEFAULT_CHUNK_BYTES,
   DEFAULT_RETRY,
@@ -46,7 +46,7 @@ export type { DownloadEnv, DownloadRequest, DownloadResult, RetryPolicy, Storage
  * partial kept), 'aborted' (the partial kept), 'usage' (bad request).
  */
 export async function download(request: DownloadRequest, env: DownloadEnv): Promise<DownloadResult> {
-  const hasher = await ResumableSha256.create();
+  const hasher = await ResumableHashes.create({ md5: request.expectedMd5 !== undefined });
   return new Download(request, env, hasher).run();
 }
 
@@ -68,7 +68,7 @@ class Download {
   constructor(
     private readonly request: DownloadRequest,
     private readonly env: DownloadEnv,
-    private readonly hasher: ResumableSha256,
+    private readonly hasher: ResumableHashes,
   ) {
     this.retry = { ...DEFAULT_RETRY, ...env.retry };
     this.chunkBytes = env.chunkBytes ?? DEFAULT_CHUNK_BYTES;
@@ -100,6 +100,9 @@ class Download {
     if (!parseUrl(url)) throw new OmnihubError('usage', `not a URL: ${url}`);
     if (expectedSha256 !== undefined && !/^[0-9a-fA-F]{8,64}$/.test(expectedSha256)) {
       throw new OmnihubError('usage', `expectedSha256 must be 8 to 64 hex digits, got ${expectedSha256}`);
+    }
+    if (this.request.expectedMd5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(this.request.expectedMd5)) {
+      throw new OmnihubError('usage', `expectedMd5 must be 32 hex digits, got ${this.request.expectedMd5}`);
     }
     if (!(this.chunkBytes >= 1 && this.chunkBytes <= MAX_CHUNK_BYTES)) {
       throw new OmnihubError('usage', `chunkBytes must be between 1 and ${MAX_CHUNK_BYTES}, got ${this.chunkBytes}`);
@@ -256,6 +259,7 @@ class Download {
         entryId: this.request.commitTo.entryId,
         path: this.request.commitTo.path,
         ...(this.request.expectedSha256 && { expectedSha256: this.request.expectedSha256.toLowerCase() }),
+        ...(this.request.expectedMd5 && { expectedMd5: this.request.expectedMd5.toLowerCase() }),
         ...(this.request.expectedSize !== undefined && { expectedSize: this.request.expectedSize }),
       },
     };
@@ -333,9 +337,9 @@ class Download {
   }
 
   private async verifyAndCommit(): Promise<DownloadResult> {
-    const { key, file, expectedSha256, expectedSize, commitTo, url } = this.request;
+    const { key, file, expectedSha256, expectedMd5, expectedSize, commitTo, url } = this.request;
     this.reporter.status('verifying', { loaded: this.received });
-    const sha256 = this.hasher.hex();
+    const { sha256, md5 } = this.hasher.digests();
     const size = this.received;
     const wantSize = expectedSize ?? this.state?.total;
     if (wantSize !== undefined && size !== wantSize) {
@@ -345,6 +349,10 @@ class Download {
     if (expectedSha256 && !sha256.startsWith(expectedSha256.toLowerCase())) {
       await this.env.target.discard(key);
       throw integrityError(file, 'sha256', expectedSha256.toLowerCase(), sha256);
+    }
+    if (expectedMd5 && md5 !== expectedMd5.toLowerCase()) {
+      await this.env.target.discard(key);
+      throw integrityError(file, 'md5', expectedMd5.toLowerCase(), md5 ?? '');
     }
     await this.storage(() => this.env.target.commit(key, { entryId: commitTo.entryId, path: commitTo.path, size, sha256 }));
     this.reporter.status('done', { loaded: size });

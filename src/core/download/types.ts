@@ -15,6 +15,8 @@ export interface DownloadRequest {
    * publishes (torch.hub's `-<hash prefix>.pth` file names); checked before anything is committed.
    */
   expectedSha256?: string;
+  /** Hex md5 the bytes must have, for sources that publish only an md5 (most Keras Applications weights). */
+  expectedMd5?: string;
   /** Size in bytes the file must have; also used for the storage check before the first byte is written. */
   expectedSize?: number;
   /**

@@ -14,8 +14,8 @@ import { fileUrl, hubHeaders, hubSource, listRepoFiles, resolveRevision, type Hu
 
 export interface PlannedDownload {
   request: DownloadRequest;
-  /** What the download is checked against: the full sha256, a sha256 prefix (torch.hub), or nothing the source gives. */
-  verification: 'sha256' | 'sha256-prefix' | 'size' | 'none';
+  /** What the download is checked against: the full sha256, a sha256 prefix (torch.hub), an md5 (Keras), its size, or nothing. */
+  verification: 'sha256' | 'sha256-prefix' | 'md5' | 'size' | 'none';
   /** Why a file is not verified by hash, for the user. */
   note?: string;
 }
@@ -31,17 +31,18 @@ export interface ResolveOptions {
   hub?: HubOptions;
 }
 
-function planned(entry: DownloadPlan['entry'], path: string, url: string, check: { sha256?: string; size?: number; note?: string }, extra: Partial<DownloadRequest> = {}): PlannedDownload {
+function planned(entry: DownloadPlan['entry'], path: string, url: string, check: { sha256?: string; md5?: string; size?: number; note?: string }, extra: Partial<DownloadRequest> = {}): PlannedDownload {
   const request: DownloadRequest = {
     key: `${entry.id}/${path}`,
     url,
     file: path,
     commitTo: { entryId: entry.id, path, entry },
     ...(check.sha256 && { expectedSha256: check.sha256 }),
+    ...(check.md5 && { expectedMd5: check.md5 }),
     ...(check.size !== undefined && { expectedSize: check.size }),
     ...extra,
   };
-  const verification = !check.sha256 ? (check.size !== undefined ? 'size' : 'none') : check.sha256.length === 64 ? 'sha256' : 'sha256-prefix';
+  const verification = check.sha256 ? (check.sha256.length === 64 ? 'sha256' : 'sha256-prefix') : check.md5 ? 'md5' : check.size !== undefined ? 'size' : 'none';
   return { request, verification, ...(check.note && { note: check.note }) };
 }
 
@@ -95,10 +96,9 @@ export async function planDownload(spec: string, options: ResolveOptions = {}): 
     case 'keras': {
       const k = resolveKerasWeights(name);
       const entry = newEntry('keras', k.fileName, { source: k.source });
-      // Keras checks md5 for its older files; only a sha256 can be verified while streaming here.
-      const sha256 = k.hash?.algorithm === 'sha256' ? k.hash.value : undefined;
-      const note = k.hash?.algorithm === 'md5' ? `Keras publishes an md5 (${k.hash.value}) for this file, not a sha256` : k.hash ? undefined : 'Keras publishes no hash for this file';
-      return { entry, downloads: [planned(entry, k.fileName, k.url, { sha256, note })] };
+      // Keras checks an md5 for most of its files and a sha256 for the newer ones; the same is checked here.
+      const hash = k.hash && { [k.hash.algorithm]: k.hash.value };
+      return { entry, downloads: [planned(entry, k.fileName, k.url, { ...hash, ...(!k.hash && { note: 'Keras publishes no hash for this file' }) })] };
     }
     case 'torchvision': {
       const t = resolveTorchvisionWeights(name);
