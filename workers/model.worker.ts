@@ -10,6 +10,7 @@ import { baseName, openModel, saveModel } from '../src/core/onnx/model-file.js';
 import { summarizeModel, type ModelSummary } from '../src/core/onnx/summary.js';
 import type { ModelProto } from '../src/core/onnx/codec.js';
 import { OmnihubError, isOmnihubError, type ErrorCode } from '../src/core/errors.js';
+import { IndexedDbLibrary } from '../src/core/library/index.js';
 
 /**
  * What a failed call throws across the boundary. Comlink rebuilds thrown Error objects from name/message/stack
@@ -55,6 +56,31 @@ export interface SavedBlobs {
 const models = new Map<number, { model: ModelProto; fileName: string }>();
 let nextId = 1;
 
+/**
+ * What a model or side file is read through: a dropped File, or a file of the library (a Blob of its stored
+ * chunks, named by its path relative to the model's folder, which a File could not carry: File names have no `/`).
+ */
+interface ModelInput {
+  readonly name: string;
+  readonly size: number;
+  slice(start?: number, end?: number): Blob;
+  stream(): ReadableStream<Uint8Array>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+function namedBlob(name: string, blob: Blob): ModelInput {
+  return {
+    name,
+    size: blob.size,
+    slice: (start, end) => blob.slice(start, end),
+    stream: () => blob.stream() as ReadableStream<Uint8Array>,
+    arrayBuffer: () => blob.arrayBuffer(),
+  };
+}
+
+/** The library, opened lazily: this worker reads it directly, so model bytes never pass through the page. */
+let library: IndexedDbLibrary | null = null;
+
 /** Progress messages are throttled: each one is a postMessage and a UI update. */
 const PROGRESS_INTERVAL_MS = 50;
 
@@ -92,7 +118,7 @@ function pickModelFile(files: File[]): File {
 }
 
 /** Reads a whole file into one buffer, reporting progress as it streams in. */
-async function readWhole(file: File, onProgress?: (p: ReadProgress) => void): Promise<Uint8Array> {
+async function readWhole(file: ModelInput, onProgress?: (p: ReadProgress) => void): Promise<Uint8Array> {
   if (!onProgress) return new Uint8Array(await file.arrayBuffer());
   // Streaming into one preallocated buffer costs the same copy as arrayBuffer(), and gives progress.
   const bytes = new Uint8Array(file.size);
@@ -125,56 +151,97 @@ function getModel(id: number) {
   return entry;
 }
 
+/** Through Comlink the callback is a proxy whose calls return promises; progress is best effort, never awaited. */
+function progressSender(remote?: (p: ReadProgress) => void): ((p: ReadProgress) => void) | undefined {
+  return remote && ((p: ReadProgress) => void Promise.resolve(remote(p)).catch(() => {}));
+}
+
+/** The callback is a proxy holding a MessageChannel open; free it once the call is done. */
+function releaseRemote(remote?: unknown): void {
+  (remote as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+}
+
+/**
+ * Decodes `file` and summarizes it, reading external data from `sideFiles` (matched by name against each
+ * tensor's `location`, then by base name).
+ */
+async function openSelected(file: ModelInput, sideFiles: ModelInput[], onProgress?: (p: ReadProgress) => void): Promise<OpenedModelInfo> {
+  const bytes = await readWhole(file, onProgress);
+  const used = new Map<string, ModelInput>();
+  const sideTotal = sideFiles.reduce((n, f) => n + f.size, 0);
+  let sideLoaded = 0;
+  let last = 0;
+  const readExternal = async (location: string, offset: number, length: number | undefined) => {
+    const side = sideFiles.find((f) => f.name === location) ?? sideFiles.find((f) => f.name === baseName(location));
+    if (!side) throw new OmnihubError('external-data', `The model keeps weights in '${location}'; open that file together with the model.`);
+    if (offset > side.size) {
+      throw new OmnihubError('external-data', `'${side.name}' has ${side.size} bytes, but the model reads from offset ${offset}; is it the right side file?`);
+    }
+    used.set(side.name, side);
+    const end = length === undefined ? side.size : offset + length;
+    const chunk = new Uint8Array(await side.slice(offset, end).arrayBuffer());
+    sideLoaded += chunk.length;
+    const now = performance.now();
+    if (onProgress && now - last >= PROGRESS_INTERVAL_MS) {
+      last = now;
+      onProgress({ phase: 'external', file: side.name, loaded: sideLoaded, total: sideTotal });
+    }
+    return chunk;
+  };
+  const { model, externalTensors } = await openModel(bytes, readExternal);
+  const summary = summarizeModel(model);
+  const id = nextId++;
+  models.set(id, { model, fileName: file.name });
+  return {
+    id,
+    fileName: file.name,
+    fileBytes: file.size,
+    sideFiles: [...used.values()].map((f) => ({ name: f.name, bytes: f.size })),
+    externalTensors,
+    summary,
+  };
+}
+
 const api = {
   /**
    * Opens a model from dropped or chosen files: the `.onnx` file, plus any side files its external data refers to
    * (matched by file name against each tensor's `location`).
    */
   async open(files: File[], onProgressRemote?: (p: ReadProgress) => void): Promise<OpenedModelInfo> {
-    // Through Comlink the callback is a proxy whose calls return promises; progress is best effort, never awaited.
-    const onProgress = onProgressRemote && ((p: ReadProgress) => void Promise.resolve(onProgressRemote(p)).catch(() => {}));
     try {
-      return await guarded(async () => {
+      return await guarded(() => {
         const file = pickModelFile(files);
-        const bytes = await readWhole(file, onProgress);
-        const sideFiles = files.filter((f) => f !== file);
-        const used = new Map<string, File>();
-        const sideTotal = sideFiles.reduce((n, f) => n + f.size, 0);
-        let sideLoaded = 0;
-        let last = 0;
-        const readExternal = async (location: string, offset: number, length: number | undefined) => {
-          const side = sideFiles.find((f) => f.name === location) ?? sideFiles.find((f) => f.name === baseName(location));
-          if (!side) throw new OmnihubError('external-data', `The model keeps weights in '${location}'; open that file together with the model.`);
-          if (offset > side.size) {
-            throw new OmnihubError('external-data', `'${side.name}' has ${side.size} bytes, but the model reads from offset ${offset}; is it the right side file?`);
-          }
-          used.set(side.name, side);
-          const end = length === undefined ? side.size : offset + length;
-          const chunk = new Uint8Array(await side.slice(offset, end).arrayBuffer());
-          sideLoaded += chunk.length;
-          const now = performance.now();
-          if (onProgress && now - last >= PROGRESS_INTERVAL_MS) {
-            last = now;
-            onProgress({ phase: 'external', file: side.name, loaded: sideLoaded, total: sideTotal });
-          }
-          return chunk;
-        };
-        const { model, externalTensors } = await openModel(bytes, readExternal);
-        const summary = summarizeModel(model);
-        const id = nextId++;
-        models.set(id, { model, fileName: file.name });
-        return {
-          id,
-          fileName: file.name,
-          fileBytes: file.size,
-          sideFiles: [...used.values()].map((f) => ({ name: f.name, bytes: f.size })),
-          externalTensors,
-          summary,
-        };
+        return openSelected(file, files.filter((f) => f !== file), progressSender(onProgressRemote));
       });
     } finally {
-      // The callback is a proxy holding a MessageChannel open; free it once this call is done.
-      (onProgressRemote as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+      releaseRemote(onProgressRemote);
+    }
+  },
+
+  /**
+   * Opens file `path` of library entry `entryId`, read from IndexedDB in this worker. The entry's other files are
+   * the external-data candidates, matched by their path relative to the model's folder (as ONNX `location`s are).
+   */
+  async openFromLibrary(entryId: string, path: string, onProgressRemote?: (p: ReadProgress) => void): Promise<OpenedModelInfo> {
+    try {
+      return await guarded(async () => {
+        library ??= new IndexedDbLibrary();
+        const entry = await library.get(entryId);
+        if (!entry) throw new OmnihubError('not-found', `The library has no entry ${entryId}.`);
+        if (!entry.files.some((f) => f.path === path)) throw new OmnihubError('not-found', `Entry ${entryId} has no file ${path}.`);
+        const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
+        const inputs = await Promise.all(
+          entry.files.map(async (f) => {
+            const blob = await (await library!.openFile(entryId, f.path)).blob();
+            const name = f.path === path ? baseName(path) : folder && f.path.startsWith(folder) ? f.path.slice(folder.length) : f.path;
+            return { path: f.path, input: namedBlob(name, blob) };
+          }),
+        );
+        const model = inputs.find((i) => i.path === path)!.input;
+        return openSelected(model, inputs.filter((i) => i.path !== path).map((i) => i.input), progressSender(onProgressRemote));
+      });
+    } finally {
+      releaseRemote(onProgressRemote);
     }
   },
 

@@ -70,6 +70,11 @@ class ModelWorkerBridge {
     return this.#call((api) => api.open(files, onProgress ? Comlink.proxy(onProgress) : undefined));
   }
 
+  /** Opens file `path` of a library entry; the worker reads it from IndexedDB itself (no bytes pass through the page). */
+  openFromLibrary(entryId: string, path: string, onProgress?: (p: ReadProgress) => void): Promise<OpenedModelInfo> {
+    return this.#call((api) => api.openFromLibrary(entryId, path, onProgress ? Comlink.proxy(onProgress) : undefined));
+  }
+
   save(id: number, request?: SaveRequest): Promise<SavedBlobs> {
     return this.#call((api) => api.save(id, request));
   }

@@ -27,15 +27,24 @@ export class ModelState {
 
   async open(files: File[]): Promise<void> {
     if (files.length === 0) return;
+    await this.#load(files.length === 1 ? files[0].name : `${files.length} files`, (onProgress) => modelWorker.open(files, onProgress));
+  }
+
+  /** Opens file `path` of library entry `entryId` (read from IndexedDB by the model worker). */
+  async openFromLibrary(entryId: string, path: string): Promise<void> {
+    await this.#load(path.split('/').pop() ?? path, (onProgress) => modelWorker.openFromLibrary(entryId, path, onProgress));
+  }
+
+  async #load(pending: string, opening: (onProgress: (p: ReadProgress) => void) => Promise<OpenedModelInfo>): Promise<void> {
     const generation = ++this.#generation;
     this.#clearError();
     this.progress = null;
-    this.pending = files.length === 1 ? files[0].name : `${files.length} files`;
+    this.pending = pending;
     this.phase = 'reading';
     // The previous model is dropped as soon as another is asked for, so two big models never sit in memory.
     this.#closeCurrent();
     try {
-      const opened = await modelWorker.open(files, (p) => {
+      const opened = await opening((p) => {
         if (generation === this.#generation) this.progress = p;
       });
       if (generation !== this.#generation) {
@@ -88,3 +97,6 @@ export class ModelState {
     this.opened = null;
   }
 }
+
+/** The app's one open model: kept outside the pages, so it is still shown after visiting another page. */
+export const model = new ModelState();

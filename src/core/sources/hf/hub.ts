@@ -73,7 +73,8 @@ export async function searchModels(query: string, options: HubOptions & { limit?
       search: { query, ...(options.library && { tags: [options.library] }) },
       limit: options.limit ?? 20,
     })) {
-      found.push({ id: m.id, task: m.task, likes: m.likes, downloads: m.downloads, updatedAt: new Date(m.updatedAt).toISOString(), gated: m.gated, private: m.private });
+      // The client's ModelEntry has the repository id (`owner/name`) in `name`; its `id` is the Hub's internal `_id`.
+      found.push({ id: m.name, task: m.task, likes: m.likes, downloads: m.downloads, updatedAt: new Date(m.updatedAt).toISOString(), gated: m.gated, private: m.private });
     }
   } catch (e) {
     throw hubError(e, `searching the Hub for '${query}'`);

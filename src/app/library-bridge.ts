@@ -1,0 +1,144 @@
+/**
+ * The one place the UI reaches the library worker (workers/library.worker.ts), which owns the IndexedDB library
+ * and runs every download. One worker for the page's lifetime: downloads run in it, so it is never restarted
+ * behind the page's back; if it dies (out of memory), calls fail with a LibraryError and the next call starts a
+ * fresh one, whose `partials()` lists what the old one left unfinished.
+ *
+ * Only small results, Files and Blobs (by reference) cross the boundary; progress comes back through a Comlink
+ * proxy per started download.
+ */
+import * as Comlink from 'comlink';
+import type {
+  DownloadEvent,
+  DownloadInfo,
+  HubRepoDetails,
+  HubSettings,
+  LibraryUsage,
+  LibraryWorkerApi,
+  StartedDownload,
+  WorkerFailure,
+} from '../../workers/library.worker.js';
+import type { LibraryEntry } from '../core/library/types.js';
+import type { HubModel } from '../core/sources/hf/hub.js';
+
+export type { DownloadEvent, DownloadInfo, HubModel, HubRepoDetails, HubSettings, LibraryEntry, LibraryUsage, StartedDownload };
+
+/** A failure reported by the library worker, with the core's error code (or `internal`). */
+export class LibraryError extends Error {
+  readonly code: WorkerFailure['code'];
+  constructor(code: WorkerFailure['code'], message: string) {
+    super(message);
+    this.name = 'LibraryError';
+    this.code = code;
+  }
+}
+
+function toLibraryError(e: unknown): LibraryError {
+  if (e instanceof LibraryError) return e;
+  const f = e as Partial<WorkerFailure> | null;
+  if (f && typeof f === 'object' && f.name === 'OmnihubError' && typeof f.message === 'string') return new LibraryError(f.code ?? 'internal', f.message);
+  return new LibraryError('internal', e instanceof Error ? e.message : String(e));
+}
+
+class LibraryWorkerBridge {
+  #worker: Worker | null = null;
+  #api: Comlink.Remote<LibraryWorkerApi> | null = null;
+  #crashed: Promise<never> | null = null;
+  #stop: ((reason: LibraryError) => void) | null = null;
+  /** Sent to every worker this bridge starts, before any other call. */
+  #settings: HubSettings | null = null;
+
+  #start(): { api: Comlink.Remote<LibraryWorkerApi>; crashed: Promise<never> } {
+    if (!this.#worker || !this.#api || !this.#crashed) {
+      const worker = new Worker(new URL('../../workers/library.worker.ts', import.meta.url), { type: 'module', name: 'omnihub-library' });
+      this.#worker = worker;
+      this.#api = Comlink.wrap<LibraryWorkerApi>(worker);
+      this.#crashed = new Promise<never>((_, reject) => {
+        this.#stop = reject;
+      });
+      this.#crashed.catch(() => {});
+      const fail = (message: string) => {
+        if (this.#worker !== worker) return;
+        this.#stop?.(new LibraryError('internal', message));
+        this.#api?.[Comlink.releaseProxy]();
+        worker.terminate();
+        this.#worker = null;
+        this.#api = null;
+        this.#crashed = null;
+      };
+      worker.addEventListener('error', (e) => fail(`The library worker stopped: ${e.message || 'it failed to load or ran out of memory'}.`));
+      worker.addEventListener('messageerror', () => fail('The library worker sent a message that could not be read.'));
+      if (this.#settings) void this.#api.configure(this.#settings).catch(() => {});
+    }
+    return { api: this.#api, crashed: this.#crashed };
+  }
+
+  async #call<T>(fn: (api: Comlink.Remote<LibraryWorkerApi>) => Promise<T>): Promise<T> {
+    const { api, crashed } = this.#start();
+    try {
+      return await Promise.race([fn(api), crashed]);
+    } catch (e) {
+      throw toLibraryError(e);
+    }
+  }
+
+  configure(settings: HubSettings): Promise<void> {
+    this.#settings = { ...settings };
+    return this.#call((api) => api.configure(settings));
+  }
+
+  list(): Promise<LibraryEntry[]> {
+    return this.#call((api) => api.list());
+  }
+
+  delete(id: string): Promise<void> {
+    return this.#call((api) => api.delete(id));
+  }
+
+  rename(id: string, newName: string): Promise<LibraryEntry> {
+    return this.#call((api) => api.rename(id, newName));
+  }
+
+  usage(): Promise<LibraryUsage> {
+    return this.#call((api) => api.usage());
+  }
+
+  exportFile(id: string, path: string): Promise<File> {
+    return this.#call((api) => api.exportFile(id, path));
+  }
+
+  importFiles(files: File[]): Promise<LibraryEntry[]> {
+    return this.#call((api) => api.importFiles(files));
+  }
+
+  hubSearch(query: string, limit?: number): Promise<HubModel[]> {
+    return this.#call((api) => api.hubSearch(query, limit));
+  }
+
+  hubRepo(repo: string, revision?: string): Promise<HubRepoDetails> {
+    return this.#call((api) => api.hubRepo(repo, revision));
+  }
+
+  startDownload(spec: string, options: { revision?: string }, onProgress: (e: DownloadEvent) => void): Promise<StartedDownload> {
+    return this.#call((api) => api.startDownload(spec, options, Comlink.proxy(onProgress)));
+  }
+
+  resume(keys: string[], onProgress: (e: DownloadEvent) => void): Promise<DownloadInfo[]> {
+    return this.#call((api) => api.resume(keys, Comlink.proxy(onProgress)));
+  }
+
+  abort(key: string): Promise<void> {
+    return this.#call((api) => api.abort(key));
+  }
+
+  partials(): Promise<DownloadInfo[]> {
+    return this.#call((api) => api.partials());
+  }
+
+  discard(key: string): Promise<void> {
+    return this.#call((api) => api.discard(key));
+  }
+}
+
+/** The app's single library worker. */
+export const libraryWorker = new LibraryWorkerBridge();
