@@ -91,6 +91,10 @@ class LibraryWorkerBridge {
     return this.#call((api) => api.list());
   }
 
+  search(text: string): Promise<LibraryEntry[]> {
+    return this.#call((api) => api.search(text));
+  }
+
   delete(id: string): Promise<void> {
     return this.#call((api) => api.delete(id));
   }

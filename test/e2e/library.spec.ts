@@ -428,3 +428,116 @@ test('the library imports local files, saves them back, deletes with a confirmat
   await expect(page.getByTestId('catalog-row')).toHaveCount(1);
   await expect(page.getByTestId('catalog-row').getByTestId('catalog-hash')).toContainText('sha256 c234f3097598');
 });
+
+test('the library search filters entries as one types, and an entry renamed in place keeps its files, with core errors shown under it', async ({ page }) => {
+  const mnistId = 'onnx/burn_mnist.onnx';
+  const addnetId = 'onnx/kotlindl__addnet.onnx';
+  await page.goto('/#/library');
+  await expect(page.getByTestId('library-empty')).toBeVisible();
+  await page.getByTestId('library-dropzone-input').setInputFiles([path.join(FIXTURES, 'onnx/burn_mnist.onnx'), path.join(FIXTURES, 'onnx/kotlindl__addnet.onnx')]);
+  const entries = page.getByTestId('entry');
+  await expect(entries).toHaveCount(2);
+  const mnist = entry(page, mnistId);
+  const addnet = entry(page, addnetId);
+
+  // `/` (focus not in a text field) jumps to the search box without typing the slash.
+  const search = page.getByLabel('Search the library');
+  await expect(search).toHaveAttribute('data-testid', 'library-search');
+  await expect(search).toHaveAttribute('type', 'search');
+  await expect(search).toHaveAttribute('aria-keyshortcuts', '/');
+  await page.getByTestId('library-dropzone').focus();
+  await page.keyboard.press('/');
+  await expect(search).toBeFocused();
+  await expect(search).toHaveValue('');
+
+  const count = page.getByTestId('library-search-count');
+  await page.keyboard.type('addnet');
+  await expect(entries).toHaveCount(1);
+  await expect(addnet).toBeVisible();
+  await expect(count).toHaveText('1 of 2 models');
+  // Every word must match: the framework and a part of the name.
+  await search.fill('ONNX burn');
+  await expect(entries).toHaveCount(1);
+  await expect(mnist).toBeVisible();
+  await search.fill('zzz');
+  await expect(page.getByTestId('library-no-match')).toBeVisible();
+  await expect(page.getByTestId('library-no-match')).toContainText('zzz');
+  await expect(entries).toHaveCount(0);
+  await expect(count).toHaveText('0 of 2 models');
+  await search.fill('');
+  await expect(entries).toHaveCount(2);
+  await expect(page.getByTestId('library-no-match')).toHaveCount(0);
+  await expect(count).toHaveText('');
+
+  // Rename: the name becomes a field, filled in and selected. Escape cancels and gives focus back to the button.
+  await mnist.getByTestId('rename').click();
+  const field = mnist.getByTestId('rename-input');
+  await expect(field).toBeFocused();
+  await expect(field).toHaveValue('burn_mnist.onnx');
+  expect(await field.evaluate((el: HTMLInputElement) => [el.selectionStart, el.selectionEnd])).toEqual([0, 'burn_mnist.onnx'.length]);
+  await page.keyboard.type('escaped');
+  await page.keyboard.press('Escape');
+  await expect(field).toHaveCount(0);
+  await expect(mnist.getByTestId('rename')).toBeFocused();
+  await expect(mnist.getByTestId('entry-name')).toHaveText('burn_mnist.onnx');
+  // Leaving the field cancels too.
+  await mnist.getByTestId('rename').press('Enter');
+  await expect(field).toBeFocused();
+  await page.keyboard.type('blurred');
+  await field.blur();
+  await expect(field).toHaveCount(0);
+  await expect(mnist.getByTestId('entry-name')).toHaveText('burn_mnist.onnx');
+
+  // Enter saves: the entry has its new name and id, focus is on its Rename button, and search finds it by the new name.
+  await mnist.getByTestId('rename').click();
+  await page.keyboard.type('mnist-renamed');
+  await page.keyboard.press('Enter');
+  const renamed = entry(page, 'onnx/mnist-renamed');
+  await expect(renamed.getByTestId('entry-name')).toHaveText('mnist-renamed');
+  await expect(mnist).toHaveCount(0);
+  await expect(entries).toHaveCount(2);
+  await expect(renamed.getByTestId('rename')).toBeFocused();
+  await expect(page.getByTestId('renamed')).toContainText('Renamed burn_mnist.onnx to mnist-renamed');
+  await search.fill('renamed');
+  await expect(entries).toHaveCount(1);
+  await expect(renamed).toBeVisible();
+  await search.fill('');
+  await expect(entries).toHaveCount(2);
+
+  // It is stored: a reload lists it under its new name only.
+  await page.reload();
+  await expect(renamed.getByTestId('entry-name')).toHaveText('mnist-renamed');
+  await expect(entries).toHaveCount(2);
+  await expect(mnist).toHaveCount(0);
+
+  // A name another entry has: the core's 'exists' error under the entry, the old name kept, focus back on Rename.
+  await addnet.getByTestId('rename').click();
+  await page.keyboard.type('mnist-renamed');
+  await page.keyboard.press('Enter');
+  const error = addnet.getByTestId('rename-error');
+  await expect(error).toHaveAttribute('data-code', 'exists');
+  await expect(error).toContainText('already has onnx/mnist-renamed');
+  await expect(addnet.getByTestId('rename')).toBeFocused();
+  await expect(addnet.getByTestId('entry-name')).toHaveText('kotlindl__addnet.onnx');
+  await expect(renamed.getByTestId('entry-name')).toHaveText('mnist-renamed');
+
+  // Names that are not one safe file name are refused by the core ('unsafe-path'); typing `/` in the field stays there.
+  for (const bad of ['a/b', '..']) {
+    await addnet.getByTestId('rename').click();
+    await page.keyboard.type(bad);
+    await expect(addnet.getByTestId('rename-input')).toHaveValue(bad);
+    await page.keyboard.press('Enter');
+    await expect(error).toHaveAttribute('data-code', 'unsafe-path');
+    await expect(error).toContainText(JSON.stringify(bad));
+    await expect(addnet.getByTestId('rename')).toBeFocused();
+    await expect(addnet.getByTestId('entry-name')).toHaveText('kotlindl__addnet.onnx');
+    await expect(entries).toHaveCount(2);
+  }
+  expect(await entries.evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.id).sort())).toEqual([addnetId, 'onnx/mnist-renamed']);
+
+  // The renamed entry's ONNX file still opens.
+  await renamed.getByTestId('open').click();
+  await expect(page).toHaveURL(/#\/inspect$/);
+  await expect(page.getByTestId('file-name')).toHaveText('burn_mnist.onnx');
+  await expect(page.getByTestId('nodes')).toHaveText('13');
+});
