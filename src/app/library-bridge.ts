@@ -8,6 +8,7 @@
  * proxy per started download.
  */
 import * as Comlink from 'comlink';
+import { WorkerHandle, toAppError } from './worker-handle.js';
 import type {
   DownloadEvent,
   DownloadInfo,
@@ -34,53 +35,21 @@ export class LibraryError extends Error {
 }
 
 function toLibraryError(e: unknown): LibraryError {
-  if (e instanceof LibraryError) return e;
-  const f = e as Partial<WorkerFailure> | null;
-  if (f && typeof f === 'object' && f.name === 'OmnihubError' && typeof f.message === 'string') return new LibraryError(f.code ?? 'internal', f.message);
-  return new LibraryError('internal', e instanceof Error ? e.message : String(e));
+  return toAppError(e, (code, message) => new LibraryError(code as WorkerFailure['code'], message), (x): x is LibraryError => x instanceof LibraryError);
 }
 
 class LibraryWorkerBridge {
-  #worker: Worker | null = null;
-  #api: Comlink.Remote<LibraryWorkerApi> | null = null;
-  #crashed: Promise<never> | null = null;
-  #stop: ((reason: LibraryError) => void) | null = null;
   /** Sent to every worker this bridge starts, before any other call. */
   #settings: HubSettings | null = null;
-
-  #start(): { api: Comlink.Remote<LibraryWorkerApi>; crashed: Promise<never> } {
-    if (!this.#worker || !this.#api || !this.#crashed) {
-      const worker = new Worker(new URL('../../workers/library.worker.ts', import.meta.url), { type: 'module', name: 'omnihub-library' });
-      this.#worker = worker;
-      this.#api = Comlink.wrap<LibraryWorkerApi>(worker);
-      this.#crashed = new Promise<never>((_, reject) => {
-        this.#stop = reject;
-      });
-      this.#crashed.catch(() => {});
-      const fail = (message: string) => {
-        if (this.#worker !== worker) return;
-        this.#stop?.(new LibraryError('internal', message));
-        this.#api?.[Comlink.releaseProxy]();
-        worker.terminate();
-        this.#worker = null;
-        this.#api = null;
-        this.#crashed = null;
-      };
-      worker.addEventListener('error', (e) => fail(`The library worker stopped: ${e.message || 'it failed to load or ran out of memory'}.`));
-      worker.addEventListener('messageerror', () => fail('The library worker sent a message that could not be read.'));
-      if (this.#settings) void this.#api.configure(this.#settings).catch(() => {});
-    }
-    return { api: this.#api, crashed: this.#crashed };
-  }
-
-  async #call<T>(fn: (api: Comlink.Remote<LibraryWorkerApi>) => Promise<T>): Promise<T> {
-    const { api, crashed } = this.#start();
-    try {
-      return await Promise.race([fn(api), crashed]);
-    } catch (e) {
-      throw toLibraryError(e);
-    }
-  }
+  readonly #handle = new WorkerHandle<LibraryWorkerApi>(
+    () => new Worker(new URL('../../workers/library.worker.ts', import.meta.url), { type: 'module', name: 'omnihub-library' }),
+    'the library worker',
+    toLibraryError,
+    (api) => {
+      if (this.#settings) void api.configure(this.#settings).catch(() => {});
+    },
+  );
+  readonly #call = <T>(fn: (api: Comlink.Remote<LibraryWorkerApi>) => Promise<T>) => this.#handle.call(fn);
 
   configure(settings: HubSettings): Promise<void> {
     this.#settings = { ...settings };
