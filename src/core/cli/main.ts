@@ -9,9 +9,10 @@ import { summarizeModel, type ModelSummary } from '../onnx/summary.js';
 import { folderReader, readWholeFile } from './node-files.js';
 import { writeFileAtomic } from '../library/folder-files.js';
 import { OmnihubError } from '../errors.js';
+import { compareCommand } from './compare-command.js';
 import { downloadCommand, exportCommand, listCommand, removeCommand, type CliEnv, type CliIo } from './library-commands.js';
 
-const VALUE_FLAGS: Record<string, string> = { '-o': 'output', '--output': 'output', '--external-data-threshold': 'threshold', '--revision': 'revision' };
+const VALUE_FLAGS: Record<string, string> = { '-o': 'output', '--output': 'output', '--external-data-threshold': 'threshold', '--revision': 'revision', '--inputs': 'inputs', '--seed': 'seed' };
 
 const USAGE = `usage:
   omnihub inspect FILE [--json]
@@ -20,7 +21,11 @@ const USAGE = `usage:
                                              onnx-zoo:NAME or an https:// URL (HF_ENDPOINT, HF_TOKEN are read)
   omnihub ls [--json]                        the library ($OMNIHUB_HOME, else ~/.omnihub)
   omnihub rm ENTRY
-  omnihub export ENTRY DIR`;
+  omnihub export ENTRY DIR
+  omnihub compare A B [--inputs X.npz] [--seed N] [--json]
+                                             run both models in onnxruntime on the same inputs (from the .npz,
+                                             else seeded random: floats uniform in [0,1), ints in [0,10)); A is
+                                             the reference`;
 
 type Io = CliIo;
 
@@ -114,6 +119,16 @@ export async function main(argv: string[], io: Io, cli: CliEnv = { env: process.
     }
     if (command === 'export' && positional.length === 2) {
       await exportCommand(positional[0], positional[1], io, cli);
+      return 0;
+    }
+    if (command === 'compare' && positional.length === 2) {
+      const seed = flags.get('seed');
+      const inputs = flags.get('inputs');
+      await compareCommand(positional[0], positional[1], {
+        inputs: typeof inputs === 'string' ? inputs : undefined,
+        seed: typeof seed === 'string' ? seed : undefined,
+        json: flags.get('json') === true,
+      }, io, readBytes);
       return 0;
     }
     io.err(USAGE);

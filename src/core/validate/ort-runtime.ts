@@ -1,0 +1,39 @@
+/**
+ * `CompareRuntime` on onnxruntime-web (its Node build in the CLI and tests, its wasm build in the browser). Kept out
+ * of compare.ts so the core does not load onnxruntime unless a caller asks for it.
+ */
+import * as ort from 'onnxruntime-web';
+import type { CompareRuntime, CompareSession, RuntimeTensorLike } from './compare.js';
+
+export interface OrtRuntimeOptions {
+  /** wasm threads (default 1: the same on every machine, and no worker start-up in Node). */
+  numThreads?: number;
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+export function ortRuntime(options: OrtRuntimeOptions = {}): CompareRuntime {
+  ort.env.wasm.numThreads = options.numThreads ?? 1;
+  // Old-opset models make onnxruntime warn on every session; only errors matter here.
+  ort.env.logLevel = 'error';
+  return {
+    async createSession(model: Uint8Array): Promise<CompareSession> {
+      const session = await ort.InferenceSession.create(model, {
+        executionProviders: ['wasm'],
+        graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+      });
+      return {
+        inputNames: session.inputNames,
+        outputNames: session.outputNames,
+        async run(feeds) {
+          const inputs: Record<string, ort.Tensor> = {};
+          for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type as ort.Tensor.Type, t.data as never, t.dims);
+          const out = await session.run(inputs);
+          const result: Record<string, RuntimeTensorLike> = {};
+          for (const [name, t] of Object.entries(out)) result[name] = { type: t.type, data: t.data as RuntimeTensorLike['data'], dims: t.dims };
+          return result;
+        },
+        release: () => session.release(),
+      };
+    },
+  };
+}
