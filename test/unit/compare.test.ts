@@ -1,6 +1,7 @@
 // The validate/compare step: metrics by hand, inputs, and real onnxruntime runs against onnxruntime's own tools.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { maxAbs, relL2, sqnrDb, top1Agreement } from '../../src/core/validate/metrics.js';
@@ -174,6 +175,13 @@ describe('omnihub compare', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/log_probs\s+0\s+0\s+Infinity\s+1/);
     const j = JSON.parse(omnihub('compare', MNIST, MNIST, '--seed', '3', '--json').stdout);
+    expect(j.outputs.log_probs).toMatchObject({ maxAbs: 0, relL2: 0, sqnrDb: 'Infinity', top1Agree: 1 });
+  });
+
+  it('reads a model that keeps its weights in a side file, which then matches the single file exactly', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omnihub-compare-'));
+    expect(omnihub('roundtrip', MNIST, '-o', join(dir, 'ext.onnx'), '--external-data-threshold', '1024').code).toBe(0);
+    const j = JSON.parse(omnihub('compare', MNIST, join(dir, 'ext.onnx'), '--json').stdout);
     expect(j.outputs.log_probs).toMatchObject({ maxAbs: 0, relL2: 0, sqnrDb: 'Infinity', top1Agree: 1 });
   });
 

@@ -1,6 +1,8 @@
 /** `omnihub compare A B`: both models in onnxruntime on the same inputs; A is the reference. */
-import { basename } from 'node:path';
-import { decodeModel } from '../onnx/codec.js';
+import { basename, dirname } from 'node:path';
+import { decodeModel, encodeModel } from '../onnx/codec.js';
+import { openModel } from '../onnx/model-file.js';
+import { folderReader } from './node-files.js';
 import { summarizeModel } from '../onnx/summary.js';
 import { readNpz } from '../formats/numpy/npz.js';
 import { inputsFromNpz } from '../validate/inputs.js';
@@ -36,6 +38,16 @@ function comparisonJson(r: CompareResult): string {
   return JSON.stringify({ ...r, outputs }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
 }
 
+/**
+ * The model's bytes as onnxruntime takes them: a model keeping weights in side files is read with them and
+ * re-encoded with the data inline (byte for byte the same when it has none).
+ */
+async function readModelWithData(path: string, readBytes: (path: string) => Promise<Uint8Array>): Promise<Uint8Array> {
+  const bytes = await readBytes(path);
+  const { model, externalTensors } = await openModel(bytes, folderReader(dirname(path)));
+  return externalTensors > 0 ? encodeModel(model) : bytes;
+}
+
 export async function compareCommand(
   fileA: string,
   fileB: string,
@@ -44,7 +56,7 @@ export async function compareCommand(
   readBytes: (path: string) => Promise<Uint8Array>,
 ): Promise<void> {
   if (options.seed !== undefined && !/^\d+$/.test(options.seed)) throw new OmnihubError('usage', `--seed takes a whole number, got '${options.seed}'`);
-  const [a, b] = [await readBytes(fileA), await readBytes(fileB)];
+  const [a, b] = [await readModelWithData(fileA, readBytes), await readModelWithData(fileB, readBytes)];
   const inputs = options.inputs === undefined ? undefined : inputsFromNpz(summarizeModel(decodeModel(a)), readNpz(await readBytes(options.inputs)));
   // onnxruntime is loaded only for this command.
   const [{ compareModels }, { ortRuntime }] = await Promise.all([import('../validate/compare.js'), import('../validate/ort-runtime.js')]);
