@@ -17,7 +17,10 @@ import * as Comlink from 'comlink';
 import { createStore, del, get, set, values, type UseStore } from 'idb-keyval';
 import { download } from '../src/core/download/downloader.js';
 import type { DownloadRequest } from '../src/core/download/types.js';
-import { OmnihubError, isOmnihubError, type ErrorCode } from '../src/core/errors.js';
+import { OmnihubError, isOmnihubError } from '../src/core/errors.js';
+import { guarded, toFailure, type WorkerFailure } from './failure.js';
+
+export type { WorkerFailure };
 import {
   IndexedDbLibrary,
   safeEntryName,
@@ -41,12 +44,6 @@ export interface HubSettings {
   accessToken?: string;
 }
 
-/** A failure as it crosses the boundary: Comlink would rebuild an Error from name and message only, losing `code`. */
-export interface WorkerFailure {
-  name: 'OmnihubError';
-  code: ErrorCode | 'internal';
-  message: string;
-}
 
 export type Verification = PlannedDownload['verification'];
 
@@ -138,25 +135,8 @@ const MAX_CHUNK = 8 * 1024 * 1024;
 
 // ---- helpers ----------------------------------------------------------------------------------------------------
 
-function toFailure(e: unknown): WorkerFailure {
-  if (isOmnihubError(e)) return { name: 'OmnihubError', code: e.code, message: e.message };
-  if (isFailure(e)) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  if ((e as { name?: string })?.name === 'QuotaExceededError') return { name: 'OmnihubError', code: 'quota', message: `Not enough storage: ${message}` };
-  return { name: 'OmnihubError', code: 'internal', message: `Unexpected failure: ${message}` };
-}
 
-function isFailure(e: unknown): e is WorkerFailure {
-  return typeof e === 'object' && e !== null && (e as WorkerFailure).name === 'OmnihubError' && typeof (e as WorkerFailure).code === 'string';
-}
 
-async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw toFailure(e);
-  }
-}
 
 /** `fetch` must be called on the global (a detached `fetch` throws "Illegal invocation" in Chromium). */
 const apiFetch: typeof fetch = (input, init) => fetch(input, init);

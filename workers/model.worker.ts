@@ -9,19 +9,11 @@ import * as Comlink from 'comlink';
 import { baseName, openModel, saveModel } from '../src/core/onnx/model-file.js';
 import { summarizeModel, type ModelSummary } from '../src/core/onnx/summary.js';
 import type { ModelProto } from '../src/core/onnx/codec.js';
-import { OmnihubError, isOmnihubError, type ErrorCode } from '../src/core/errors.js';
+import { OmnihubError } from '../src/core/errors.js';
 import { IndexedDbLibrary } from '../src/core/library/index.js';
+import { guarded, type WorkerFailure } from './failure.js';
 
-/**
- * What a failed call throws across the boundary. Comlink rebuilds thrown Error objects from name/message/stack
- * only, which would lose `code`; a plain object is structured-cloned whole and thrown as is on the other side.
- */
-export interface WorkerFailure {
-  name: 'OmnihubError';
-  /** `internal` for failures that are bugs or environment limits (out of memory) rather than bad input. */
-  code: ErrorCode | 'internal';
-  message: string;
-}
+export type { WorkerFailure };
 
 export interface ReadProgress {
   phase: 'read' | 'external';
@@ -84,23 +76,7 @@ let library: IndexedDbLibrary | null = null;
 /** Progress messages are throttled: each one is a postMessage and a UI update. */
 const PROGRESS_INTERVAL_MS = 50;
 
-function toFailure(e: unknown): WorkerFailure {
-  if (isOmnihubError(e)) return { name: 'OmnihubError', code: e.code, message: e.message };
-  if (e instanceof RangeError && /allocation|memory|array buffer/i.test(e.message)) {
-    return { name: 'OmnihubError', code: 'internal', message: `Out of memory while handling the model (${e.message}).` };
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  return { name: 'OmnihubError', code: 'internal', message: `Unexpected failure: ${message}` };
-}
 
-/** Runs `fn`, turning whatever it throws into a WorkerFailure. */
-async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw toFailure(e);
-  }
-}
 
 /**
  * The model file among those given: the one named `.onnx`; a single file of any name is tried as well (the decoder

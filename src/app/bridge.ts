@@ -5,30 +5,15 @@
  * Only File objects and Blobs (passed by reference, no bytes copied) and small results cross to and from the worker.
  */
 import * as Comlink from 'comlink';
-import { WorkerHandle, toAppError } from './worker-handle.js';
-import type { ModelWorkerApi, OpenedModelInfo, ReadProgress, SavedBlobs, SaveRequest, WorkerFailure } from '../../workers/model.worker.js';
+import { WorkerHandle } from './worker-handle.js';
+import type { ModelWorkerApi, OpenedModelInfo, ReadProgress, SavedBlobs, SaveRequest } from '../../workers/model.worker.js';
 
 export type { OpenedModelInfo, ReadProgress, SavedBlobs, SaveRequest };
-
-/** A failure reported by the worker, with the core's error code (or `internal`). */
-export class ModelError extends Error {
-  readonly code: WorkerFailure['code'];
-  constructor(code: WorkerFailure['code'], message: string) {
-    super(message);
-    this.name = 'ModelError';
-    this.code = code;
-  }
-}
-
-function toModelError(e: unknown): ModelError {
-  return toAppError(e, (code, message) => new ModelError(code as WorkerFailure['code'], message), (x): x is ModelError => x instanceof ModelError);
-}
 
 class ModelWorkerBridge {
   readonly #handle = new WorkerHandle<ModelWorkerApi>(
     () => new Worker(new URL('../../workers/model.worker.ts', import.meta.url), { type: 'module', name: 'omnihub-model' }),
     'the model worker',
-    toModelError,
   );
   readonly #call = <T>(fn: (api: Comlink.Remote<ModelWorkerApi>) => Promise<T>) => this.#handle.call(fn);
 

@@ -1,14 +1,14 @@
 /**
  * The one place the UI reaches the library worker (workers/library.worker.ts), which owns the IndexedDB library
  * and runs every download. One worker for the page's lifetime: downloads run in it, so it is never restarted
- * behind the page's back; if it dies (out of memory), calls fail with a LibraryError and the next call starts a
+ * behind the page's back; if it dies (out of memory), calls fail with a WorkerCallError and the next call starts a
  * fresh one, whose `partials()` lists what the old one left unfinished.
  *
  * Only small results, Files and Blobs (by reference) cross the boundary; progress comes back through a Comlink
  * proxy per started download.
  */
 import * as Comlink from 'comlink';
-import { WorkerHandle, toAppError } from './worker-handle.js';
+import { WorkerHandle } from './worker-handle.js';
 import type {
   DownloadEvent,
   DownloadInfo,
@@ -17,26 +17,11 @@ import type {
   LibraryUsage,
   LibraryWorkerApi,
   StartedDownload,
-  WorkerFailure,
 } from '../../workers/library.worker.js';
 import type { LibraryEntry } from '../core/library/types.js';
 import type { HubModel } from '../core/sources/hf/hub.js';
 
 export type { DownloadEvent, DownloadInfo, HubModel, HubRepoDetails, HubSettings, LibraryEntry, LibraryUsage, StartedDownload };
-
-/** A failure reported by the library worker, with the core's error code (or `internal`). */
-export class LibraryError extends Error {
-  readonly code: WorkerFailure['code'];
-  constructor(code: WorkerFailure['code'], message: string) {
-    super(message);
-    this.name = 'LibraryError';
-    this.code = code;
-  }
-}
-
-function toLibraryError(e: unknown): LibraryError {
-  return toAppError(e, (code, message) => new LibraryError(code as WorkerFailure['code'], message), (x): x is LibraryError => x instanceof LibraryError);
-}
 
 class LibraryWorkerBridge {
   /** Sent to every worker this bridge starts, before any other call. */
@@ -44,7 +29,6 @@ class LibraryWorkerBridge {
   readonly #handle = new WorkerHandle<LibraryWorkerApi>(
     () => new Worker(new URL('../../workers/library.worker.ts', import.meta.url), { type: 'module', name: 'omnihub-library' }),
     'the library worker',
-    toLibraryError,
     (api) => {
       if (this.#settings) void api.configure(this.#settings).catch(() => {});
     },

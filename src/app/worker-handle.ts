@@ -5,19 +5,22 @@
  */
 import * as Comlink from 'comlink';
 
-/** What the workers throw across the boundary: Comlink would drop `code` from an Error, so they throw this shape. */
-export interface WorkerFailureShape {
-  name: 'OmnihubError';
-  code: string;
-  message: string;
+import { isFailure, type WorkerFailure } from '../../workers/failure.js';
+
+/** Anything a worker call throws, as the UI sees it: the core's error code (or `internal`) and its sentence. */
+export class WorkerCallError extends Error {
+  readonly code: WorkerFailure['code'];
+  constructor(code: WorkerFailure['code'], message: string) {
+    super(message);
+    this.name = 'WorkerCallError';
+    this.code = code;
+  }
 }
 
-/** The UI's error for anything a worker call throws: the core's error code (or `internal`) and its sentence. */
-export function toAppError<E extends Error>(e: unknown, make: (code: string, message: string) => E, isOwn: (e: unknown) => e is E): E {
-  if (isOwn(e)) return e;
-  const f = e as Partial<WorkerFailureShape> | null;
-  if (f && typeof f === 'object' && f.name === 'OmnihubError' && typeof f.message === 'string') return make(f.code ?? 'internal', f.message);
-  return make('internal', e instanceof Error ? e.message : String(e));
+export function toWorkerCallError(e: unknown): WorkerCallError {
+  if (e instanceof WorkerCallError) return e;
+  if (isFailure(e)) return new WorkerCallError(e.code, e.message);
+  return new WorkerCallError('internal', e instanceof Error ? e.message : String(e));
 }
 
 export class WorkerHandle<Api> {
@@ -31,7 +34,6 @@ export class WorkerHandle<Api> {
     private readonly create: () => Worker,
     /** `the model worker`, for messages. */
     private readonly label: string,
-    private readonly toError: (e: unknown) => Error,
     /** Runs on every worker this handle starts, before any other call reaches it (settings, for example). */
     private readonly onStart?: (api: Comlink.Remote<Api>) => void,
   ) {}
@@ -65,13 +67,13 @@ export class WorkerHandle<Api> {
     try {
       return await Promise.race([fn(api), crashed]);
     } catch (e) {
-      throw this.toError(e);
+      throw toWorkerCallError(e);
     }
   }
 
   /** Stops the worker now: calls in flight fail with `reason`, and whatever it held is freed. */
   terminate(reason = `${capitalize(this.label)} was stopped.`): void {
-    this.#stop?.(this.toError({ name: 'OmnihubError', code: 'internal', message: reason } satisfies WorkerFailureShape));
+    this.#stop?.(new WorkerCallError('internal', reason));
     this.#api?.[Comlink.releaseProxy]();
     this.#worker?.terminate();
     this.#worker = null;

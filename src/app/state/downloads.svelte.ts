@@ -6,7 +6,8 @@
  * shows one progress bar per file and Abort / Resume / Discard per group. The bytes never come here: the library
  * worker downloads, hashes and stores them, and sends progress events (a few per second per file).
  */
-import { LibraryError, libraryWorker, type DownloadEvent, type DownloadInfo } from '../library-bridge.js';
+import { libraryWorker, type DownloadEvent, type DownloadInfo } from '../library-bridge.js';
+import { WorkerCallError } from '../worker-handle.js';
 import { library } from './library.svelte.js';
 
 export type DownloadStatus = 'queued' | 'starting' | 'downloading' | 'retrying' | 'verifying' | 'done' | 'error' | 'aborted' | 'interrupted';
@@ -149,7 +150,7 @@ class DownloadsState {
   };
 
   /**
-   * Plans and starts a download of `spec` (hf:owner/repo[/path], keras:NAME, …). Throws a LibraryError when it
+   * Plans and starts a download of `spec` (hf:owner/repo[/path], keras:NAME, …). Throws a WorkerCallError when it
    * cannot be planned (not found, no access, offline): the caller shows it where the user clicked.
    */
   async start(spec: string, revision?: string): Promise<void> {
@@ -190,7 +191,7 @@ class DownloadsState {
     try {
       for (const key of keys) await libraryWorker.discard(key);
     } catch (e) {
-      this.error = e instanceof LibraryError ? e.message : String(e);
+      this.error = e instanceof WorkerCallError ? e.message : String(e);
     }
     this.items = this.items.filter((i) => i.entryId !== group.entryId);
     void library.refresh();

@@ -3,7 +3,8 @@
  * outside the page so that going to the Library and back shows the same results. The requests run in the library
  * worker (which holds the Hub URL and token).
  */
-import { LibraryError, libraryWorker, type HubModel, type HubRepoDetails } from '../library-bridge.js';
+import { libraryWorker, type HubModel, type HubRepoDetails } from '../library-bridge.js';
+import { WorkerCallError } from '../worker-handle.js';
 
 class HubBrowseState {
   query = $state('');
@@ -36,7 +37,7 @@ class HubBrowseState {
     } catch (e) {
       if (generation !== this.#searchGeneration) return;
       this.error = e instanceof Error ? e.message : String(e);
-      this.errorCode = e instanceof LibraryError ? e.code : 'internal';
+      this.errorCode = e instanceof WorkerCallError ? e.code : 'internal';
     } finally {
       if (generation === this.#searchGeneration) this.searching = false;
     }

@@ -7,7 +7,8 @@
  * the listed entries are always the freshest ones, and it is run again with every refresh.
  */
 import { FRAMEWORKS, type Framework } from '../../core/library/types.js';
-import { LibraryError, libraryWorker, type LibraryEntry, type LibraryUsage } from '../library-bridge.js';
+import { libraryWorker, type LibraryEntry, type LibraryUsage } from '../library-bridge.js';
+import { WorkerCallError } from '../worker-handle.js';
 
 export interface FrameworkGroup {
   framework: Framework;
@@ -23,7 +24,7 @@ export function entryBytes(e: LibraryEntry): number {
 export const SEARCH_DELAY_MS = 150;
 
 /** The outcome of a rename: the renamed entry, or the core's error (shown next to the entry, not page-wide). */
-export type RenameResult = { entry: LibraryEntry; error?: undefined } | { entry?: undefined; error: LibraryError };
+export type RenameResult = { entry: LibraryEntry; error?: undefined } | { entry?: undefined; error: WorkerCallError };
 
 class LibraryState {
   entries = $state.raw<LibraryEntry[]>([]);
@@ -140,7 +141,7 @@ class LibraryState {
     try {
       result = { entry: await libraryWorker.rename(id, newName) };
     } catch (e) {
-      result = { error: e instanceof LibraryError ? e : new LibraryError('internal', e instanceof Error ? e.message : String(e)) };
+      result = { error: e instanceof WorkerCallError ? e : new WorkerCallError('internal', e instanceof Error ? e.message : String(e)) };
     }
     await this.refresh();
     // The error of an entry that is no longer listed (deleted in another tab) has no entry to be shown under.
@@ -186,7 +187,7 @@ class LibraryState {
 
   #fail(e: unknown): void {
     this.error = e instanceof Error ? e.message : String(e);
-    this.errorCode = e instanceof LibraryError ? e.code : 'internal';
+    this.errorCode = e instanceof WorkerCallError ? e.code : 'internal';
   }
 
   #clear(): void {

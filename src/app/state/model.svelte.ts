@@ -2,7 +2,8 @@
  * The open model as the UI sees it: a summary and a handle, never the model itself (that stays in the worker).
  * The summary is `$state.raw`: it is replaced whole, never mutated, so Svelte need not proxy every entry.
  */
-import { ModelError, modelWorker, type OpenedModelInfo, type ReadProgress } from '../bridge.js';
+import { modelWorker, type OpenedModelInfo, type ReadProgress } from '../bridge.js';
+import { WorkerCallError } from '../worker-handle.js';
 
 export type Phase = 'idle' | 'reading' | 'ready' | 'saving';
 
@@ -14,7 +15,7 @@ export class ModelState {
   /** A sentence for the user about the last thing that failed, or null. */
   error = $state<string | null>(null);
   /** The failure's kind (the core's error code, or `internal`), for tests and styling. */
-  errorCode = $state<ModelError['code'] | null>(null);
+  errorCode = $state<WorkerCallError['code'] | null>(null);
   /** What is being opened, for the busy line. */
   pending = $state<string | null>(null);
 
@@ -84,7 +85,7 @@ export class ModelState {
 
   #fail(e: unknown): void {
     this.error = e instanceof Error ? e.message : String(e);
-    this.errorCode = e instanceof ModelError ? e.code : 'internal';
+    this.errorCode = e instanceof WorkerCallError ? e.code : 'internal';
   }
 
   #clearError(): void {
