@@ -4,6 +4,7 @@
  * The sha256 is computed incrementally while the bytes stream in (hash-wasm), so large files are read once.
  */
 import { createSHA256 } from 'hash-wasm';
+import { ChunkBuffer } from '../download/chunk-buffer.js';
 import { checkNewEntry, randomId } from './entry-records.js';
 import { assertEntryPath } from './names.js';
 import { entryId, type DownloadTarget, type NewEntry, type PartialState } from './types.js';
@@ -13,7 +14,7 @@ export type ImportInput = Uint8Array | Blob | ReadableStream<Uint8Array>;
 /** Marks partials that are imports (`meta.localImport`): they cannot be resumed, only discarded. */
 export const LOCAL_IMPORT_PREFIX = 'local-import:';
 
-/** Yields `input` as chunks of at most `batchBytes`, joining the small pieces streams deliver into batches. */
+/** Yields `input` as chunks of at most `batchBytes`, gathering the small pieces streams deliver (as downloads do). */
 export async function* batchedChunks(input: ImportInput, batchBytes: number): AsyncGenerator<Uint8Array> {
   if (input instanceof Uint8Array) {
     for (let offset = 0; offset < input.length; offset += batchBytes) yield input.subarray(offset, offset + batchBytes);
@@ -21,41 +22,18 @@ export async function* batchedChunks(input: ImportInput, batchBytes: number): As
   }
   const stream = input instanceof Blob ? (input.stream() as ReadableStream<Uint8Array>) : input;
   const reader = stream.getReader();
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  const flush = (): Uint8Array => {
-    const joined = pending.length === 1 ? pending[0] : concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    return joined;
-  };
+  const buffer = new ChunkBuffer(batchBytes, input instanceof Blob ? input.size : undefined);
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      let piece = value;
-      while (piece.length > 0) {
-        const take = Math.min(piece.length, batchBytes - pendingBytes);
-        pending.push(piece.subarray(0, take));
-        pendingBytes += take;
-        piece = piece.subarray(take);
-        if (pendingBytes === batchBytes) yield flush();
-      }
+      yield* buffer.push(value);
     }
-    if (pendingBytes > 0) yield flush();
+    const rest = buffer.take();
+    if (rest) yield rest;
   } finally {
     reader.releaseLock();
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 /**
