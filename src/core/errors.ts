@@ -21,7 +21,9 @@ export type ErrorCode =
   | 'auth' // the server wants a token (401) or refuses the one given (403)
   | 'integrity' // downloaded bytes whose sha256 or size differ from the expected ones
   | 'aborted' // stopped on request (AbortSignal); a download's partial is kept for resuming
-  | 'quota'; // not enough storage space (browser quota or full disk)
+  | 'quota' // not enough storage space (browser quota or full disk)
+  | 'bad-recipe' // a recipe or rewrite option that is not valid: unknown step, wrong option type, a tensor that does not exist
+  | 'runtime'; // onnxruntime refused to load or run a model (old opset, unknown op, kernel missing)
 
 export class OmnihubError extends Error {
   readonly code: ErrorCode;

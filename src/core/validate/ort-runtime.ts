@@ -4,6 +4,13 @@
  */
 import * as ort from 'onnxruntime-web';
 import type { CompareRuntime, CompareSession, RuntimeTensorLike } from './compare.js';
+import { OmnihubError } from '../errors.js';
+
+/** onnxruntime's own message, without its C++ source locations, behind a sentence saying what failed. */
+function runtimeError(what: string, e: unknown): OmnihubError {
+  const message = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+  return new OmnihubError('runtime', `onnxruntime ${what}: ${message}`, { cause: e });
+}
 
 export interface OrtRuntimeOptions {
   /** wasm threads (default 1: the same on every machine, and no worker start-up in Node). */
@@ -17,17 +24,27 @@ export function ortRuntime(options: OrtRuntimeOptions = {}): CompareRuntime {
   ort.env.logLevel = 'error';
   return {
     async createSession(model: Uint8Array): Promise<CompareSession> {
-      const session = await ort.InferenceSession.create(model, {
-        executionProviders: ['wasm'],
-        graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
-      });
+      let session: ort.InferenceSession;
+      try {
+        session = await ort.InferenceSession.create(model, {
+          executionProviders: ['wasm'],
+          graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+        });
+      } catch (e) {
+        throw runtimeError('cannot load the model', e);
+      }
       return {
         inputNames: session.inputNames,
         outputNames: session.outputNames,
         async run(feeds) {
           const inputs: Record<string, ort.Tensor> = {};
           for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type as ort.Tensor.Type, t.data as never, t.dims);
-          const out = await session.run(inputs);
+          let out: ort.InferenceSession.OnnxValueMapType;
+          try {
+            out = await session.run(inputs);
+          } catch (e) {
+            throw runtimeError('failed to run the model', e);
+          }
           const result: Record<string, RuntimeTensorLike> = {};
           for (const [name, t] of Object.entries(out)) result[name] = { type: t.type, data: t.data as RuntimeTensorLike['data'], dims: t.dims };
           return result;
