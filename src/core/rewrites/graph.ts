@@ -55,6 +55,13 @@ export function cloneModel(model: ModelProto): ModelProto {
   copy.opset_import = (model.opset_import ?? []).map(shallow);
   copy.metadata_props = (model.metadata_props ?? []).map(shallow);
   copy.functions = [...(model.functions ?? [])];
+  // walkGraphs visits training_info graphs too: shared, they would be edited in the input by a walk over the copy.
+  copy.training_info = (model.training_info ?? []).map((info) => {
+    const c = shallow(info);
+    if (info.initialization) c.initialization = cloneGraph(info.initialization);
+    if (info.algorithm) c.algorithm = cloneGraph(info.algorithm);
+    return c;
+  });
   return copy;
 }
 
@@ -170,12 +177,21 @@ export function namesRead(graph: Graph, into = new Set<string>()): Set<string> {
   return into;
 }
 
-/** Renames every read of `from` to `to` in the graph and its subgraphs (graph outputs are left to the caller). */
+/**
+ * Renames every read of `from` to `to` in the graph and its subgraphs (graph outputs are left to the caller). A
+ * subgraph's output may name an outer value directly (namesRead counts it as a read), so those are renamed too.
+ */
 export function replaceUses(graph: Graph, from: string, to: string): void {
   for (const node of graph.node ?? []) {
     const inputs = node.input ?? [];
     for (let i = 0; i < inputs.length; i++) if (inputs[i] === from) inputs[i] = to;
-    for (const attr of node.attribute ?? []) for (const sub of [attr.g, ...(attr.graphs ?? [])]) if (sub) replaceUses(sub, from, to);
+    for (const attr of node.attribute ?? []) {
+      for (const sub of [attr.g, ...(attr.graphs ?? [])]) {
+        if (!sub) continue;
+        replaceUses(sub, from, to);
+        for (const o of sub.output ?? []) if (o.name === from) o.name = to;
+      }
+    }
   }
 }
 
