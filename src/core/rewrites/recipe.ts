@@ -63,7 +63,7 @@ export function checkStepOptions(step: RewriteStep<object>, options: unknown, wh
   const specs = step.options as Record<string, OptionSpec>;
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!(key in specs)) throw new OmnihubError('bad-recipe', `${where} has no option '${key}' (it takes ${Object.keys(specs).map((k) => `'${k}'`).join(', ') || 'none'})`);
+    if (!Object.hasOwn(specs, key)) throw new OmnihubError('bad-recipe', `${where} has no option '${key}' (it takes ${Object.keys(specs).map((k) => `'${k}'`).join(', ') || 'none'})`);
     if (given[key] !== undefined) checkOption(`${where}: option '${key}'`, specs[key], given[key]);
   }
   for (const [key, spec] of Object.entries(specs)) {

@@ -29,6 +29,8 @@ export function ortRuntime(options: OrtRuntimeOptions = {}): CompareRuntime {
         session = await ort.InferenceSession.create(model, {
           executionProviders: ['wasm'],
           graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+          // Errors only: old-opset models and weights listed as inputs make onnxruntime warn once per tensor.
+          logSeverityLevel: 3,
         });
       } catch (e) {
         throw runtimeError('cannot load the model', e);
