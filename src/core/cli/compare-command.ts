@@ -10,14 +10,15 @@ import type { CompareResult } from '../validate/compare.js';
 import { OmnihubError } from '../errors.js';
 import type { CliIo } from './library-commands.js';
 
-function formatNumber(x: number | null, digits = 4): string {
+export function formatNumber(x: number | null, digits = 4): string {
   if (x === null) return '—';
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return '0';
   return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(digits))) : x.toExponential(digits - 1);
 }
 
-function formatComparison(fileA: string, fileB: string, r: CompareResult): string[] {
+/** The comparison as a table for people: one line per model, the inputs, then one row per output. */
+export function formatComparison(fileA: string, fileB: string, r: CompareResult): string[] {
   const rows = [['output', 'max |Δ|', 'rel L2', 'SQNR dB', 'top-1 agree']];
   for (const o of r.outputs) rows.push([o.name, formatNumber(o.maxAbs), formatNumber(o.relL2), formatNumber(o.sqnrDb, 3), formatNumber(o.top1Agree, 3)]);
   const widths = rows[0].map((_, k) => Math.max(...rows.map((row) => row[k].length)));
@@ -32,17 +33,22 @@ function formatComparison(fileA: string, fileB: string, r: CompareResult): strin
   return lines;
 }
 
-/** JSON has no Infinity or NaN: they are written as the strings "Infinity", "-Infinity" and "NaN". */
-function comparisonJson(r: CompareResult): string {
+/** The comparison as `--json` prints it: outputs keyed by name. */
+export function comparisonForJson(r: CompareResult) {
   const outputs = Object.fromEntries(r.outputs.map(({ name, ...rest }) => [name, rest]));
-  return JSON.stringify({ ...r, outputs }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
+  return { ...r, outputs };
+}
+
+/** JSON has no Infinity or NaN: they are written as the strings "Infinity", "-Infinity" and "NaN". */
+export function toJsonText(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
 }
 
 /**
  * The model's bytes as onnxruntime takes them: a model keeping weights in side files is read with them and
  * re-encoded with the data inline (byte for byte the same when it has none).
  */
-async function readModelWithData(path: string, readBytes: (path: string) => Promise<Uint8Array>): Promise<Uint8Array> {
+export async function readModelWithData(path: string, readBytes: (path: string) => Promise<Uint8Array>): Promise<Uint8Array> {
   const bytes = await readBytes(path);
   const { model, externalTensors } = await openModel(bytes, folderReader(dirname(path)));
   return externalTensors > 0 ? encodeModel(model) : bytes;
@@ -61,6 +67,6 @@ export async function compareCommand(
   // onnxruntime is loaded only for this command.
   const [{ compareModels }, { ortRuntime }] = await Promise.all([import('../validate/compare.js'), import('../validate/ort-runtime.js')]);
   const result = await compareModels(a, b, { runtime: ortRuntime(), inputs, random: { seed: options.seed === undefined ? 0 : Number(options.seed) } });
-  if (options.json) io.out(comparisonJson(result));
+  if (options.json) io.out(toJsonText(comparisonForJson(result)));
   else formatComparison(fileA, fileB, result).forEach((l) => io.out(l));
 }

@@ -10,6 +10,7 @@ import { folderReader, readWholeFile } from './node-files.js';
 import { writeFileAtomic } from '../library/folder-files.js';
 import { OmnihubError } from '../errors.js';
 import { compareCommand } from './compare-command.js';
+import { REWRITE_COMMANDS, REWRITE_USAGE, rewriteCommand } from './rewrite-commands.js';
 import { downloadCommand, exportCommand, listCommand, removeCommand, type CliEnv, type CliIo } from './library-commands.js';
 
 const VALUE_FLAGS: Record<string, string> = { '-o': 'output', '--output': 'output', '--external-data-threshold': 'threshold', '--revision': 'revision', '--inputs': 'inputs', '--seed': 'seed' };
@@ -25,7 +26,8 @@ const USAGE = `usage:
   omnihub compare A B [--inputs X.npz] [--seed N] [--json]
                                              run both models in onnxruntime on the same inputs (from the .npz,
                                              else seeded random: floats uniform in [0,1), ints in [0,10)); A is
-                                             the reference`;
+                                             the reference
+${REWRITE_USAGE}`;
 
 type Io = CliIo;
 
@@ -78,6 +80,8 @@ function parseArgs(args: string[]) {
 export async function main(argv: string[], io: Io, cli: CliEnv = { env: process.env, fetch: globalThis.fetch }): Promise<number> {
   try {
     const [command, ...rest] = argv;
+    // Rewrites take their steps' options as flags, so they parse their own arguments.
+    if (REWRITE_COMMANDS.includes(command)) return await rewriteCommand(command, rest, io, cli, USAGE, readBytes);
     const { positional, flags } = parseArgs(rest);
     if (command === 'inspect' && positional.length === 1) {
       // The summary needs only the model file: external tensors are counted from their recorded lengths.
