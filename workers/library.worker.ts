@@ -23,6 +23,7 @@ import { guarded, toFailure, type WorkerFailure } from './failure.js';
 export type { WorkerFailure };
 import {
   IndexedDbLibrary,
+  assertEntryName,
   safeEntryName,
   type DownloadProgress,
   type LibraryEntry,
@@ -31,6 +32,7 @@ import {
   type PartialState,
   type StorageUsage,
 } from '../src/core/library/index.js';
+import { idTakenIgnoringCase } from '../src/core/library/entry-records.js';
 import { DEFAULT_HUB_URL, hubHeaders, listRepoFiles, resolveRevision, searchModels, type HubFile, type HubModel, type HubOptions } from '../src/core/sources/hf/hub.js';
 import { frameworkForFileName, planDownload, type PlannedDownload } from '../src/core/sources/resolve.js';
 
@@ -446,6 +448,22 @@ const api = {
         if (entry) done.push(entry);
       }
       return done;
+    });
+  },
+
+  /**
+   * Stores a new entry made in this browser (a recipe's result, with its lineage): 'exists' when the library already
+   * has that id (ignoring case), rather than adding the files to the entry there, as `addFile` would.
+   */
+  createEntry(entry: NewEntry, files: Array<{ path: string; blob: Blob }>): Promise<LibraryEntry> {
+    return guarded(async () => {
+      if (files.length === 0) throw new OmnihubError('usage', 'An entry needs at least one file.');
+      const id = `${entry.framework}/${assertEntryName(entry.name)}`;
+      const taken = idTakenIgnoringCase((await library.list()).map((e) => e.id), id);
+      if (taken) throw new OmnihubError('exists', `The library already has ${taken}; choose another name.`);
+      let stored: LibraryEntry | null = null;
+      for (const f of files) stored = await library.addFile(entry, f.path, f.blob);
+      return stored!;
     });
   },
 

@@ -66,3 +66,24 @@ export function formatParams(n: number): string {
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)} K`;
   return String(n);
 }
+
+/**
+ * A measurement that may span many orders of magnitude (an error, a ratio): three significant digits, in
+ * exponent form (`3.21e-7`) outside 0.01…1000; `0`, `∞`, `−∞` and `n/a` (NaN) as such. Number() reads it back.
+ */
+export function formatSci(x: number): string {
+  if (Number.isNaN(x)) return 'n/a';
+  if (x === Infinity) return '∞';
+  if (x === -Infinity) return '−∞';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 0.01 && a < 1000) return String(Number(x.toPrecision(3)));
+  return x.toExponential(2);
+}
+
+/** `12.3 ms`, `0.41 ms`, `1,234 ms`. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return 'n/a';
+  if (ms >= 100) return `${formatCount(ms)} ms`;
+  return `${ms >= 10 ? ms.toFixed(1) : ms.toFixed(2)} ms`;
+}

@@ -18,10 +18,10 @@ import type {
   LibraryWorkerApi,
   StartedDownload,
 } from '../../workers/library.worker.js';
-import type { LibraryEntry } from '../core/library/types.js';
+import type { LibraryEntry, NewEntry } from '../core/library/types.js';
 import type { HubModel } from '../core/sources/hf/hub.js';
 
-export type { DownloadEvent, DownloadInfo, HubModel, HubRepoDetails, HubSettings, LibraryEntry, LibraryUsage, StartedDownload };
+export type { DownloadEvent, DownloadInfo, HubModel, HubRepoDetails, HubSettings, LibraryEntry, LibraryUsage, NewEntry, StartedDownload };
 
 class LibraryWorkerBridge {
   /** Sent to every worker this bridge starts, before any other call. */
@@ -66,6 +66,11 @@ class LibraryWorkerBridge {
 
   importFiles(files: File[]): Promise<LibraryEntry[]> {
     return this.#call((api) => api.importFiles(files));
+  }
+
+  /** Stores a new entry (a recipe's result); 'exists' when the id is taken. Blobs cross by reference. */
+  createEntry(entry: NewEntry, files: Array<{ path: string; blob: Blob }>): Promise<LibraryEntry> {
+    return this.#call((api) => api.createEntry(entry, files));
   }
 
   hubSearch(query: string, limit?: number): Promise<HubModel[]> {

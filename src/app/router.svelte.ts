@@ -1,6 +1,7 @@
 /**
  * Hash-based navigation: `#/inspect` (also the empty hash), `#/library`, `#/browse/hf[/owner/repo]`,
- * `#/browse/keras`, `#/browse/torchvision`, `#/browse/onnx-zoo`, `#/settings`. The hash works with any static host
+ * `#/browse/keras`, `#/browse/torchvision`, `#/browse/onnx-zoo`, `#/transform[/<framework>/<name>[/<file path>]]`,
+ * `#/settings`. The hash works with any static host
  * and with the service worker's offline copy (every route is the same index.html), and the browser's back and
  * forward buttons move between pages.
  */
@@ -12,6 +13,8 @@ export type Route =
   | { page: 'inspect' }
   | { page: 'library' }
   | { page: 'settings' }
+  /** The Transform page, optionally with a library entry (and one of its ONNX files) chosen. */
+  | { page: 'transform'; entryId?: string; path?: string }
   | { page: 'browse'; source: 'hf'; repo?: string }
   | { page: 'browse'; source: CatalogSource };
 
@@ -30,6 +33,12 @@ export function parseHash(hash: string): Route {
       return { page: 'library' };
     case 'settings':
       return { page: 'settings' };
+    case 'transform':
+      // Entry ids are `<framework>/<name>` (a name has no `/`); what follows is the file's path inside the entry.
+      if (parts.length < 3) return { page: 'transform' };
+      return parts.length > 3
+        ? { page: 'transform', entryId: `${parts[1]}/${parts[2]}`, path: parts.slice(3).join('/') }
+        : { page: 'transform', entryId: `${parts[1]}/${parts[2]}` };
     case 'browse': {
       const source = parts[1];
       if (source === 'hf' || source === undefined) {
@@ -48,6 +57,10 @@ export function hrefFor(route: Route): string {
     case 'browse':
       if (route.source === 'hf' && route.repo) return `#/browse/hf/${route.repo.split('/').map(encodeURIComponent).join('/')}`;
       return `#/browse/${route.source}`;
+    case 'transform': {
+      const segments = [route.entryId, route.path].filter((s): s is string => !!s).flatMap((s) => s.split('/'));
+      return ['#/transform', ...segments.map(encodeURIComponent)].join('/');
+    }
     default:
       return `#/${route.page}`;
   }

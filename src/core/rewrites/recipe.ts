@@ -10,6 +10,7 @@
 import type { ModelProto } from '../onnx/codec.js';
 import { OmnihubError } from '../errors.js';
 import { REWRITE_STEPS } from './registry.js';
+import { throwIfStopped } from './abort.js';
 import type { OptionSpec, RewriteContext, RewriteReport, RewriteStep } from './types.js';
 
 export interface RecipeStep {
@@ -124,7 +125,7 @@ export async function runRecipe(model: ModelProto, input: Recipe | string, conte
   const reports: RewriteReport[] = [];
   let current = model;
   for (const [index, { step: name, options }] of recipe.steps.entries()) {
-    if (context.signal?.aborted) throw new OmnihubError('aborted', 'stopped');
+    throwIfStopped(context.signal);
     const step = REWRITE_STEPS[name];
     if (step.needsRuntime && !context.runtime) throw new OmnihubError('usage', `step '${name}' needs onnxruntime, and none was given`);
     context.onStepStart?.(index, name);

@@ -16,6 +16,8 @@ export interface OrtRuntimeOptions {
   /** wasm threads (default 1: the same on every machine, and no worker start-up in Node). */
   numThreads?: number;
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Backends in order of preference (default wasm only); 'webgpu' exists in browsers that have WebGPU. */
+  executionProviders?: Array<'wasm' | 'webgpu'>;
 }
 
 export function ortRuntime(options: OrtRuntimeOptions = {}): CompareRuntime {
@@ -27,7 +29,7 @@ export function ortRuntime(options: OrtRuntimeOptions = {}): CompareRuntime {
       let session: ort.InferenceSession;
       try {
         session = await ort.InferenceSession.create(model, {
-          executionProviders: ['wasm'],
+          executionProviders: options.executionProviders ?? ['wasm'],
           graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
           // Errors only: old-opset models and weights listed as inputs make onnxruntime warn once per tensor.
           logSeverityLevel: 3,

@@ -11,6 +11,7 @@
  * run alone, as in onnxsim — a node that fails then stays, with a note. Each output becomes an initializer of the
  * same name; one that is a graph output stays listed as an output (onnxsim does the same; onnxruntime runs it).
  */
+import { throwIfStopped } from '../abort.js';
 import { onnx, encodeModel, type ModelProto } from '../../onnx/codec.js';
 import { DataType, type TensorValues } from '../../onnx/tensor.js';
 import { runtimeToTensorProto } from '../../onnx/runtime-tensor.js';
@@ -205,9 +206,6 @@ async function evaluate(model: ModelProto, outputs: string[], runtime: CompareRu
 
 const isAbort = (e: unknown) => (e as { code?: string } | null)?.code === 'aborted';
 
-const checkAbort = (signal?: AbortSignal) => {
-  if (signal?.aborted) throw new OmnihubError('aborted', 'stopped');
-};
 
 /**
  * onnxsim's way, for when the batch fails: each node alone, in order, its inputs from the constants and from the
@@ -218,7 +216,7 @@ async function evaluateOneByOne(nodes: Node[], scope: Scope, settings: FoldSetti
   const folded: Node[] = [];
   const valueOf = (name: string) => values.get(name) ?? scope.constant(name);
   for (const node of nodes) {
-    checkAbort(settings.signal);
+    throwIfStopped(settings.signal);
     const outputs = (node.output ?? []).filter(Boolean);
     try {
       if (!(node.input ?? []).every((n) => !n || valueOf(n))) throw new OmnihubError('unsupported', 'an input could not be folded');

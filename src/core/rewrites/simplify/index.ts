@@ -7,6 +7,7 @@
  * value is a new tensor. Overridable initializers (IR ≥ 4 initializers that are also graph inputs) are treated as
  * variables, as onnxruntime treats them: freezing them is the `freeze` step's job.
  */
+import { throwIfStopped } from '../abort.js';
 import { toNumber, type ModelProto } from '../../onnx/codec.js';
 import { OmnihubError } from '../../errors.js';
 import { cloneModel, nameFactory, opsetVersion, type Graph } from '../graph.js';
@@ -35,9 +36,6 @@ export const DEFAULT_MAX_FOLD_BYTES = 1.5e9;
 export const MAX_ROUNDS = 50;
 export const SIMPLIFY_PASSES = Object.keys(PASS_GROUPS);
 
-const checkAbort = (signal?: AbortSignal) => {
-  if (signal?.aborted) throw new OmnihubError('aborted', 'stopped');
-};
 
 function enabledPasses(options: SimplifyOptions): Enabled {
   const skip = new Set(options.skip ?? []);
@@ -88,7 +86,7 @@ async function round(graph: Graph, rc: RoundContext): Promise<number> {
   const total = steps.length + 2;
   let changed = 0;
   for (const [i, step] of steps.entries()) {
-    checkAbort(rc.context.signal);
+    throwIfStopped(rc.context.signal);
     rc.progress(i, total, step.label);
     // Shapes again before the folding steps: the steps before may have made more of them known.
     if (step.passes.includes('eliminate_shape_op') && changed) scope.retype();
@@ -97,7 +95,7 @@ async function round(graph: Graph, rc: RoundContext): Promise<number> {
     changed += n;
   }
   if (rc.fold) {
-    checkAbort(rc.context.signal);
+    throwIfStopped(rc.context.signal);
     rc.progress(steps.length, total, 'constant folding');
     if (changed) scope.retype();
     changed += await foldConstants(scope, rc.fold);
@@ -112,7 +110,7 @@ async function round(graph: Graph, rc: RoundContext): Promise<number> {
 
 export async function simplify(model: ModelProto, options: SimplifyOptions = {}, context: RewriteContext = {}): Promise<RewriteResult> {
   const enabled = enabledPasses(options);
-  checkAbort(context.signal);
+  throwIfStopped(context.signal);
   const before = modelCounts(model);
   const out = cloneModel(model);
   const tally = new Tally();

@@ -1,0 +1,166 @@
+/**
+ * A recipe run as the Transform page shows it: which library model it starts from, a progress line per stage
+ * (reading, each step, the comparison), then the reports, the comparison and the result, which can be saved into
+ * the library (with its lineage) or downloaded. The result's bytes stay in a Blob made by the worker; the page never
+ * reads them. Everything large is `$state.raw` (replaced whole, never proxied).
+ */
+import { transformWorker, type Recipe, type RewriteReport, type TransformEvent, type TransformResult } from '../transform-bridge.js';
+import { libraryWorker, type LibraryEntry } from '../library-bridge.js';
+import { library } from './library.svelte.js';
+import { WorkerCallError } from '../worker-handle.js';
+
+export interface TransformSource {
+  entryId: string;
+  /** The ONNX file of the entry. */
+  path: string;
+}
+
+export type StageState = 'waiting' | 'running' | 'done' | 'failed' | 'stopped';
+
+/** One progress line: reading the model, one per recipe step, comparing. */
+export interface Stage {
+  key: string;
+  label: string;
+  state: StageState;
+  /** 0..1, or null when the stage does not say how far it is. */
+  fraction: number | null;
+  message?: string;
+  report?: RewriteReport;
+}
+
+export type RunPhase = 'idle' | 'running' | 'done' | 'failed';
+
+/** The file a saved result is stored as, in an entry of its own. */
+export const RESULT_FILE = 'model.onnx';
+
+function failureOf(e: unknown): { code: string; message: string } {
+  return { code: e instanceof WorkerCallError ? e.code : 'internal', message: e instanceof Error ? e.message : String(e) };
+}
+
+class TransformState {
+  source = $state.raw<TransformSource | null>(null);
+  phase = $state<RunPhase>('idle');
+  stages = $state.raw<Stage[]>([]);
+  /** The last run's outcome; kept until the next run or a change of model. */
+  result = $state.raw<TransformResult | null>(null);
+  /** A sentence about the last run's failure (the core's message), and its code. */
+  error = $state<string | null>(null);
+  errorCode = $state<string | null>(null);
+  stopping = $state(false);
+
+  saving = $state(false);
+  /** The entry the result was saved as. */
+  saved = $state.raw<LibraryEntry | null>(null);
+  saveError = $state<string | null>(null);
+  saveErrorCode = $state<string | null>(null);
+
+  get running(): boolean {
+    return this.phase === 'running';
+  }
+
+  /** Chooses the model to start from; a result of another model is dropped. */
+  choose(source: TransformSource | null): void {
+    if (this.running) return;
+    if (source?.entryId === this.source?.entryId && source?.path === this.source?.path) return;
+    this.source = source;
+    this.#reset();
+  }
+
+  async run(recipe: Recipe): Promise<void> {
+    const source = this.source;
+    if (!source || this.running) return;
+    this.#reset();
+    this.phase = 'running';
+    this.stages = [
+      { key: 'read', label: 'Read the model from the library', state: 'running', fraction: null },
+      ...recipe.steps.map((s, i): Stage => ({ key: `step-${i}`, label: s.step, state: 'waiting', fraction: 0 })),
+      { key: 'compare', label: 'Compare with the original in onnxruntime', state: 'waiting', fraction: null },
+    ];
+    try {
+      const result = await transformWorker.run({ ...source, recipe: $state.snapshot(recipe) as Recipe }, (e) => this.#event(e));
+      this.#update('compare', result.comparisonError ? { state: 'failed', message: result.comparisonError.message } : { state: 'done', fraction: 1 });
+      this.result = result;
+      this.phase = 'done';
+    } catch (e) {
+      const failure = failureOf(e);
+      this.error = failure.message;
+      this.errorCode = failure.code;
+      const stopped = failure.code === 'aborted';
+      // The stage that was running is the one that failed; those after it never ran.
+      this.stages = this.stages.map((s) => (s.state === 'running' ? { ...s, state: stopped ? 'stopped' : 'failed' } : s));
+      this.phase = 'failed';
+    } finally {
+      this.stopping = false;
+    }
+  }
+
+  stop(): void {
+    if (!this.running || this.stopping) return;
+    this.stopping = true;
+    transformWorker.stop();
+  }
+
+  /** Stores the result as a new entry `onnx/<name>` with its lineage; the error (a taken name, say) is kept to show. */
+  async save(name: string): Promise<LibraryEntry | null> {
+    const result = this.result;
+    if (!result || this.saving) return null;
+    this.saving = true;
+    this.saveError = null;
+    this.saveErrorCode = null;
+    try {
+      const entry = await libraryWorker.createEntry(
+        { framework: 'onnx', name, source: { kind: 'local' }, lineage: { from: result.entryId, steps: $state.snapshot(result.recipe.steps) } },
+        [{ path: RESULT_FILE, blob: result.model }],
+      );
+      if (this.result === result) this.saved = entry;
+      return entry;
+    } catch (e) {
+      const failure = failureOf(e);
+      this.saveError = failure.message;
+      this.saveErrorCode = failure.code;
+      return null;
+    } finally {
+      this.saving = false;
+      await library.refresh();
+    }
+  }
+
+  #event(e: TransformEvent): void {
+    if (!this.running) return;
+    switch (e.kind) {
+      case 'read':
+        this.#update('read', { state: 'done', fraction: 1 });
+        break;
+      case 'step-start':
+        this.#update(`step-${e.index}`, { state: 'running', fraction: null });
+        break;
+      case 'step-progress':
+        this.#update(`step-${e.index}`, { fraction: e.fraction, ...(e.message && { message: e.message }) });
+        break;
+      case 'step-done':
+        this.#update(`step-${e.index}`, { state: 'done', fraction: 1, report: e.report, message: undefined });
+        break;
+      case 'compare-start':
+        this.#update('compare', { state: 'running', fraction: null });
+        break;
+    }
+  }
+
+  #update(key: string, change: Partial<Stage>): void {
+    this.stages = this.stages.map((s) => (s.key === key ? { ...s, ...change } : s));
+  }
+
+  #reset(): void {
+    this.phase = 'idle';
+    this.stages = [];
+    this.result = null;
+    this.error = null;
+    this.errorCode = null;
+    this.saved = null;
+    this.saveError = null;
+    this.saveErrorCode = null;
+  }
+}
+
+/** The Transform page's run: kept outside the page, so a run goes on (and its result stays) while another page is shown. */
+export const transform = new TransformState();

@@ -1,0 +1,272 @@
+/**
+ * The transform worker: runs a recipe of rewrites on a model of the library and compares the result with the
+ * original in onnxruntime (wasm, or WebGPU for the comparison where the browser has it), so neither the rewrites nor onnxruntime ever run on the page's main thread. It
+ * only wires core functions (runRecipe, compareModels, the library) to the browser and exposes them through
+ * Comlink; the UI reaches it through src/app/transform-bridge.ts.
+ *
+ * A worker of its own (not the model worker): onnxruntime's wasm heap lives here and nowhere else, and a run that
+ * does not stop when asked can be ended by terminating this worker without closing the models the Inspect page
+ * has open in the model worker.
+ *
+ * The model is read from IndexedDB here (no bytes pass through the page); the result goes back as a Blob made in
+ * this worker, which crosses to the page by reference (no structured clone of the bytes, no copy on the page).
+ */
+import * as Comlink from 'comlink';
+import { decodeModel, encodeModel } from '../src/core/onnx/codec.js';
+import { baseName, openModel } from '../src/core/onnx/model-file.js';
+import { summarizeModel, type ModelSummary } from '../src/core/onnx/summary.js';
+import { OmnihubError } from '../src/core/errors.js';
+import { IndexedDbLibrary } from '../src/core/library/index.js';
+import { parseRecipe, runRecipe, type Recipe } from '../src/core/rewrites/recipe.js';
+import { REWRITE_STEPS } from '../src/core/rewrites/registry.js';
+import type { OptionSpec, RewriteReport } from '../src/core/rewrites/types.js';
+import type { CompareResult } from '../src/core/validate/compare.js';
+import { guarded, toFailure, type WorkerFailure } from './failure.js';
+
+export type { CompareResult, OptionSpec, Recipe, RewriteReport, WorkerFailure };
+
+/** One step a recipe can name, as the recipe builder shows it. */
+export interface StepInfo {
+  name: string;
+  description: string;
+  options: Record<string, OptionSpec>;
+  needsRuntime: boolean;
+}
+
+/** The outcome of checking a recipe: the recipe as the core normalizes it, or the core's 'bad-recipe' failure. */
+export type RecipeCheck = { ok: true; recipe: Recipe } | { ok: false; error: WorkerFailure };
+
+export interface TransformRequest {
+  /** Library entry `<framework>/<name>` and the path of its ONNX file. */
+  entryId: string;
+  path: string;
+  /** The recipe (checked again here before anything runs). */
+  recipe: Recipe;
+  /** Seed of the random inputs both models are run on (default 0). */
+  seed?: number;
+}
+
+/** Progress of a run, in the order it happens. */
+export type TransformEvent =
+  | { kind: 'read'; entryId: string; path: string; bytes: number }
+  | { kind: 'step-start'; index: number; step: string }
+  | { kind: 'step-progress'; index: number; fraction: number; message?: string }
+  | { kind: 'step-done'; index: number; report: RewriteReport }
+  | { kind: 'compare-start' };
+
+/** What a model looks like before and after: the summary fields the page shows. */
+export type ModelFacts = Pick<ModelSummary, 'nodes' | 'nodesTotal' | 'initializers' | 'parameters' | 'weightBytes'>;
+
+export interface TransformResult {
+  entryId: string;
+  path: string;
+  recipe: Recipe;
+  /** One per step, in order. */
+  reports: RewriteReport[];
+  /**
+   * The original (a) and the result (b) on the same seeded random inputs, in onnxruntime with its default
+   * optimizations (on `comparisonBackend`); null when they could not be compared (see `comparisonError`).
+   */
+  comparison: CompareResult | null;
+  /**
+   * Why the comparison failed: onnxruntime cannot load or run one of the models ('runtime'), the result needs an
+   * input the original does not have (a training head's labels: 'usage'), … The rewrite itself succeeded.
+   */
+  comparisonError: WorkerFailure | null;
+  /** The onnxruntime-web backend the comparison ran on: WebGPU when the browser has it, else wasm. */
+  comparisonBackend: 'webgpu' | 'wasm';
+  before: ModelFacts;
+  after: ModelFacts;
+  /** File sizes of the original (weights inline) and the result. */
+  bytes: { before: number; after: number };
+  /** The result as one .onnx file (weights inline). */
+  model: Blob;
+}
+
+/** Progress events are throttled (each one is a postMessage and a UI update); starts and ends always go. */
+const PROGRESS_INTERVAL_MS = 50;
+
+/** The library, opened lazily (read only here: the library worker does the writes). */
+let library: IndexedDbLibrary | null = null;
+/** The run in progress, to stop on request. */
+let running: AbortController | null = null;
+
+/** WebGPU when this browser offers an adapter (headless and GPU-less machines do not): the comparison runs there. */
+async function comparisonBackend(): Promise<'webgpu' | 'wasm'> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  try {
+    return gpu && (await gpu.requestAdapter()) ? 'webgpu' : 'wasm';
+  } catch {
+    return 'wasm';
+  }
+}
+
+function facts(s: ModelSummary): ModelFacts {
+  return { nodes: s.nodes, nodesTotal: s.nodesTotal, initializers: s.initializers, parameters: s.parameters, weightBytes: s.weightBytes };
+}
+
+/**
+ * Calls a Comlink proxy without waiting for it (each call is a message), ignoring a page that has gone. The events
+ * travel on the proxy's own MessageChannel, which is not ordered with the call's answer: `delivered()` resolves once
+ * the page has handled every event sent, so the answer is sent after them, never before the last step's events.
+ */
+function sender(remote?: (e: TransformEvent) => void): { send: (e: TransformEvent) => void; delivered: () => Promise<unknown> } {
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    send: (e) => {
+      if (!remote) return;
+      try {
+        last = Promise.resolve(remote(e)).catch(() => {});
+      } catch {
+        // The page closed the channel.
+      }
+    },
+    delivered: () => last,
+  };
+}
+
+function release(remote?: unknown): void {
+  (remote as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+}
+
+function checkNotStopped(signal: AbortSignal): void {
+  if (signal.aborted) throw new OmnihubError('aborted', 'Stopped before the recipe finished; nothing was saved.');
+}
+
+/**
+ * The bytes of file `path` of entry `entryId` as onnxruntime takes them: a model that keeps weights in side files
+ * of the same entry (matched by their path relative to the model's folder, as ONNX `location`s are) is read with
+ * them and re-encoded with its data inline.
+ */
+async function readLibraryModel(entryId: string, path: string): Promise<Uint8Array> {
+  library ??= new IndexedDbLibrary();
+  const entry = await library.get(entryId);
+  if (!entry) throw new OmnihubError('not-found', `The library has no entry ${entryId}.`);
+  if (!entry.files.some((f) => f.path === path)) throw new OmnihubError('not-found', `Entry ${entryId} has no file ${path}.`);
+  if (!/\.onnx$/i.test(path)) throw new OmnihubError('usage', `${path} of ${entryId} is not an .onnx file; recipes rewrite ONNX models.`);
+  const store = library;
+  const bytes = await (await store.openFile(entryId, path)).bytes();
+  const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
+  const { model, externalTensors } = await openModel(bytes, async (location, offset, length) => {
+    const side = entry.files.find((f) => f.path === folder + location) ?? entry.files.find((f) => baseName(f.path) === baseName(location));
+    if (!side) throw new OmnihubError('external-data', `The model keeps weights in '${location}', which entry ${entryId} does not have.`);
+    if (offset > side.size) {
+      throw new OmnihubError('external-data', `'${side.path}' has ${side.size} bytes, but the model reads from offset ${offset}; is it the right side file?`);
+    }
+    const blob = await (await store.openFile(entryId, side.path)).blob();
+    return new Uint8Array(await blob.slice(offset, length === undefined ? side.size : offset + length).arrayBuffer());
+  });
+  return externalTensors > 0 ? encodeModel(model) : bytes;
+}
+
+const api = {
+  /** The steps a recipe can name, with their options, from the core's registry. */
+  steps(): StepInfo[] {
+    return Object.values(REWRITE_STEPS).map((s) => ({
+      name: s.name,
+      description: s.description,
+      options: { ...(s.options as Record<string, OptionSpec>) },
+      needsRuntime: s.needsRuntime ?? false,
+    }));
+  },
+
+  /** Checks a recipe as runRecipe will (`parseRecipe`); a bad one comes back as a value, not thrown. */
+  checkRecipe(input: unknown): RecipeCheck {
+    try {
+      return { ok: true, recipe: parseRecipe(input) };
+    } catch (e) {
+      return { ok: false, error: toFailure(e) };
+    }
+  },
+
+  /**
+   * Reads the entry's model, runs the recipe (constant folding in onnxruntime with graph optimizations disabled,
+   * so it computes exactly what the nodes compute), then runs the original and the result on the same seeded
+   * random inputs (onnxruntime's default optimizations, as an app would run them). A failed step fails the run; a
+   * failed comparison does not (a model with a new training head cannot be compared, and is still the result
+   * asked for): it comes back as `comparisonError`. Progress goes to `onEvent` (a Comlink proxy, released at the
+   * end). Stopped by `abort()`: the run fails with an 'aborted' error.
+   */
+  async run(request: TransformRequest, onEventRemote?: (e: TransformEvent) => void): Promise<TransformResult> {
+    const { send: emit, delivered } = sender(onEventRemote);
+    try {
+      return await guarded(async () => {
+        if (running) throw new OmnihubError('usage', 'A recipe is running already; wait for it or stop it first.');
+        const controller = new AbortController();
+        running = controller;
+        const { signal } = controller;
+        try {
+          const recipe = parseRecipe(request.recipe);
+          const original = await readLibraryModel(request.entryId, request.path);
+          emit({ kind: 'read', entryId: request.entryId, path: request.path, bytes: original.byteLength });
+          checkNotStopped(signal);
+          const model = decodeModel(original);
+
+          // onnxruntime is loaded on the first run only: listing steps and checking recipes need none of it.
+          const [{ compareModels }, { ortRuntime }] = await Promise.all([import('../src/core/validate/compare.js'), import('../src/core/validate/ort-runtime.js')]);
+          let current = -1;
+          let last = 0;
+          const run = await runRecipe(model, recipe, {
+            runtime: ortRuntime({ graphOptimizationLevel: 'disabled' }),
+            signal,
+            onStepStart: (index, step) => {
+              current = index;
+              last = 0;
+              emit({ kind: 'step-start', index, step });
+            },
+            onProgress: (p) => {
+              const now = performance.now();
+              if (now - last < PROGRESS_INTERVAL_MS && p.fraction < 1) return;
+              last = now;
+              emit({ kind: 'step-progress', index: current, fraction: Math.min(1, Math.max(0, p.fraction)), ...(p.message && { message: p.message }) });
+            },
+            onStepDone: (index, report) => emit({ kind: 'step-done', index, report }),
+          });
+          checkNotStopped(signal);
+
+          const result = encodeModel(run.model);
+          emit({ kind: 'compare-start' });
+          let comparison: CompareResult | null = null;
+          let comparisonError: WorkerFailure | null = null;
+          const backend = await comparisonBackend();
+          try {
+            // Folding above always runs on wasm (exact CPU kernels); the comparison runs where the model would be deployed.
+            const runtime = ortRuntime({ executionProviders: backend === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'] });
+            comparison = await compareModels(original, result, { runtime, random: { seed: request.seed ?? 0 } });
+          } catch (e) {
+            checkNotStopped(signal);
+            comparisonError = toFailure(e);
+          }
+          checkNotStopped(signal);
+          return {
+            entryId: request.entryId,
+            path: request.path,
+            recipe: run.recipe,
+            reports: run.reports,
+            comparison,
+            comparisonError,
+            comparisonBackend: backend,
+            before: facts(summarizeModel(model)),
+            after: facts(summarizeModel(run.model)),
+            bytes: { before: original.byteLength, after: result.byteLength },
+            model: new Blob([result as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+          };
+        } finally {
+          if (running === controller) running = null;
+        }
+      });
+    } finally {
+      await delivered();
+      release(onEventRemote);
+    }
+  },
+
+  /** Stops the run in progress: it ends with an 'aborted' error at its next check. */
+  abort(): void {
+    running?.abort();
+  },
+};
+
+export type TransformWorkerApi = typeof api;
+
+Comlink.expose(api);
