@@ -352,6 +352,113 @@ describe('simplify: fusions', () => {
   });
 });
 
+describe('simplify: run-time Reshape shapes (fuse_reshape_copy_dims)', () => {
+  /** A float input with symbolic (string) and fixed (number) dims. */
+  const symbolic = (name: string, dims: Array<number | string>) =>
+    new onnx.ValueInfoProto({ name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) } } } });
+  const scalar = (name: string, v: number) => makeTensor(name, DataType.INT64, [], BigInt64Array.of(BigInt(v)));
+  const feed = (dims: number[], seed: number): RuntimeTensor => {
+    const next = mulberry32(seed);
+    return { type: 'float32', data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => next() - 0.5), dims };
+  };
+  /** Dimension i of `shape` (Shape → Gather → Unsqueeze), as the exporters write it. */
+  const dimOf = (shape: string, index: string, out: string) => [
+    makeNode('Gather', [shape, index], [`${out}_g`], `${out}_gather`, { axis: 0 }),
+    makeNode('Unsqueeze', [`${out}_g`, 'ax0'], [out], `${out}_unsqueeze`),
+  ];
+  const shapeOf = (m: ModelProto, reshapeOutput: string) => {
+    const node = m.graph?.node?.find((n) => n.op_type === 'Reshape' && n.output?.[0] === reshapeOutput);
+    const t = m.graph?.initializer?.find((i) => i.name === node?.input?.[1]);
+    return t ? Array.from(new BigInt64Array(t.raw_data!.slice().buffer), Number) : null;
+  };
+
+  it('Shape → Gather → Unsqueeze → Concat of the input\'s own dims becomes a constant shape with 0s', async () => {
+    const model = build({
+      nodes: [
+        // [batch, seq, 24] → [batch, seq, 4, 6] with the dims of x itself.
+        makeNode('Shape', ['x'], ['sx'], 'shape_x'),
+        ...dimOf('sx', 'i0', 'ub'),
+        ...dimOf('sx', 'i1', 'us'),
+        makeNode('Concat', ['ub', 'us', 'c4', 'c6'], ['shape1'], 'concat1', { axis: 0 }),
+        makeNode('Reshape', ['x', 'shape1'], ['r1'], 'reshape1'),
+        makeNode('Transpose', ['r1'], ['t1'], 't1', { perm: [0, 2, 1, 3] }),
+        makeNode('Relu', ['t1'], ['rt'], 'relu_t'),
+        makeNode('Transpose', ['rt'], ['t2'], 't2', { perm: [0, 2, 1, 3] }),
+        // Back to [batch, seq, -1] with the dims of y = Relu(x) (another tensor, same symbolic dims; index −2).
+        makeNode('Relu', ['x'], ['y'], 'relu_x'),
+        makeNode('Shape', ['y'], ['sy'], 'shape_y'),
+        ...dimOf('sy', 'i0', 'yb'),
+        ...dimOf('sy', 'im2', 'ys'),
+        makeNode('Concat', ['yb', 'ys', 'cm1'], ['shape2'], 'concat2', { axis: 0 }),
+        makeNode('Reshape', ['t2', 'shape2'], ['out'], 'reshape2'),
+        // Shape-15 with end = 2 of x, for t2 (whose first two dims shape inference follows through the Transposes).
+        makeNode('Shape', ['x'], ['sx2'], 'shape_x2', { end: 2 }),
+        makeNode('Concat', ['sx2', 'c24'], ['shape3'], 'concat3', { axis: 0 }),
+        makeNode('Reshape', ['t2', 'shape3'], ['out2'], 'reshape3'),
+      ],
+      inputs: [symbolic('x', ['batch', 'seq', 24])],
+      outputs: ['out', 'out2'],
+      initializers: [scalar('i0', 0), scalar('i1', 1), scalar('im2', -2), int64Tensor('ax0', [0]), int64Tensor('c4', [4]), int64Tensor('c6', [6]), int64Tensor('cm1', [-1]), int64Tensor('c24', [24])],
+      opset: 15,
+    });
+    const { model: out, report } = await simplifyAndCompare(model, {}, { x: feed([2, 3, 24], 1) });
+    // A second size: the constant shapes follow the input.
+    expectClose(await compareModels(encodeModel(model), encodeModel(out), { runtime, inputs: { x: feed([1, 5, 24], 2) }, warmup: 1, runs: 1 }));
+    expect(ops(out)).toEqual(['Reshape', 'Transpose', 'Relu', 'Transpose', 'Reshape', 'Reshape']);
+    expect(shapeOf(out, 'r1')).toEqual([0, 0, 4, 6]);
+    expect(shapeOf(out, 'out')).toEqual([0, 0, -1]);
+    expect(shapeOf(out, 'out2')).toEqual([0, 0, 24]);
+    expect(report.notes).toContain('3 run-time Reshape shapes → constants (0 = copy the input dim)');
+  });
+
+  it('a dim from another position, from a tensor whose dim is not the same, or allowzero = 1: the Reshape stays', async () => {
+    const model = build({
+      nodes: [
+        makeNode('Shape', ['x'], ['sx'], 'shape_x'),
+        ...dimOf('sx', 'i0', 'ub'),
+        ...dimOf('sx', 'i1', 'us'),
+        // [seq, batch, 24]: dims of x, but at the other positions.
+        makeNode('Concat', ['us', 'ub', 'c24'], ['swapped'], 'concat_swapped', { axis: 0 }),
+        makeNode('Reshape', ['x', 'swapped'], ['out1'], 'reshape_swapped'),
+        // [n, -1, 24]: n is dim 0 of z, not provably x's batch.
+        makeNode('Shape', ['z'], ['sz'], 'shape_z'),
+        ...dimOf('sz', 'i0', 'zn'),
+        makeNode('Concat', ['zn', 'cm1', 'c24'], ['other'], 'concat_other', { axis: 0 }),
+        makeNode('Reshape', ['x', 'other'], ['out2'], 'reshape_other'),
+        // allowzero = 1: a 0 would mean a zero-size dim.
+        makeNode('Concat', ['ub', 'us', 'c24'], ['own'], 'concat_own', { axis: 0 }),
+        makeNode('Reshape', ['x', 'own'], ['out3'], 'reshape_allowzero', { allowzero: 1 }),
+      ],
+      inputs: [symbolic('x', ['batch', 'seq', 24]), symbolic('z', ['n', 'm'])],
+      outputs: ['out1', 'out2', 'out3'],
+      initializers: [scalar('i0', 0), scalar('i1', 1), int64Tensor('ax0', [0]), int64Tensor('cm1', [-1]), int64Tensor('c24', [24])],
+      opset: 14,
+    });
+    const { model: out, report } = await simplifyAndCompare(model, {}, { x: feed([2, 3, 24], 1), z: feed([3, 1], 2) });
+    for (const name of ['out1', 'out2', 'out3']) expect(shapeOf(out, name)).toBeNull();
+    expect(ops(out).filter((op) => op === 'Shape')).toHaveLength(2);
+    expect(report.notes.some((n) => n.includes('run-time Reshape'))).toBe(false);
+  });
+
+  it('skip: fuse_reshape_copy_dims keeps the run-time shape', async () => {
+    const model = build({
+      nodes: [
+        makeNode('Shape', ['x'], ['sx'], 'shape_x'),
+        ...dimOf('sx', 'i0', 'ub'),
+        makeNode('Concat', ['ub', 'cm1'], ['shape'], 'concat', { axis: 0 }),
+        makeNode('Reshape', ['x', 'shape'], ['out'], 'reshape'),
+      ],
+      inputs: [symbolic('x', ['batch', 3, 4])],
+      outputs: ['out'],
+      initializers: [scalar('i0', 0), int64Tensor('ax0', [0]), int64Tensor('cm1', [-1])],
+    });
+    expect(ops((await simplifyAndCompare(model, { skip: ['fuse_reshape_copy_dims'] }, { x: feed([2, 3, 4], 1) })).model)).toContain('Shape');
+    const { model: out } = await simplifyAndCompare(model, {}, { x: feed([2, 3, 4], 1) });
+    expect(ops(out)).toEqual(['Reshape']);
+    expect(shapeOf(out, 'out')).toEqual([0, -1]);
+  });
+});
+
 describe('simplify: eliminations', () => {
   it('CSE merges identical nodes; duplicate initializers merge, which lets CSE merge more', async () => {
     const model = build({

@@ -21,7 +21,10 @@ import { Tally } from './tally.js';
 export interface SimplifyOptions {
   /** Constant folding (Shape of static shapes, and every constant node through onnxruntime). Default true. */
   fold?: boolean;
-  /** Fusions (BatchNormalization into Conv/Gemm, Add into biases, MatMul+Add → Gemm, consecutive ops). Default true. */
+  /**
+   * Fusions (BatchNormalization into Conv/Gemm, Add into biases, MatMul+Add → Gemm, consecutive ops, run-time Reshape
+   * shapes that copy the input's dims → constants with 0). Default true.
+   */
   fuse?: boolean;
   /** Also clean up If/Loop/Scan bodies (constants, no-ops, dead nodes). Default true. */
   subgraphs?: boolean;

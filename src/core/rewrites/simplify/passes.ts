@@ -12,6 +12,7 @@ import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadNodes, eliminateUnusedInitializers } from './dead.js';
 import { eliminateDuplicateInitializers } from './duplicates.js';
 import { foldShapes } from './fold-shape.js';
+import { fuseReshapeCopyDims } from './reshape-copy-dims.js';
 import type { Scope } from './scope.js';
 
 export type PassGroup = 'eliminate' | 'fuse' | 'fold';
@@ -33,6 +34,7 @@ export const PASS_GROUPS: Readonly<Record<string, PassGroup>> = {
   fuse_consecutive_unsqueezes: 'fuse',
   fuse_consecutive_squeeze_unsqueeze: 'fuse',
   fuse_consecutive_log_softmax: 'fuse',
+  fuse_reshape_copy_dims: 'fuse',
   eliminate_common_subexpression: 'eliminate',
   eliminate_deadend: 'eliminate',
   eliminate_unused_initializer: 'eliminate',
@@ -71,4 +73,6 @@ export const ROUND_STEPS: RoundStep[] = [
   { label: 'unused initializers', passes: ['eliminate_unused_initializer'], inSubgraphs: true, run: (s) => eliminateUnusedInitializers(s) },
   { label: 'duplicate initializers', passes: ['eliminate_duplicate_initializer'], inSubgraphs: false, run: (s) => eliminateDuplicateInitializers(s) },
   { label: 'static shapes', passes: ['eliminate_shape_op'], inSubgraphs: true, run: (s) => foldShapes(s) },
+  // After the shapes are retyped (above): it reads the dims shape inference found.
+  { label: 'run-time Reshape shapes', passes: ['fuse_reshape_copy_dims'], inSubgraphs: true, run: (s) => fuseReshapeCopyDims(s) },
 ];
