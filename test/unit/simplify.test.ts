@@ -564,6 +564,43 @@ describe('simplify: eliminations', () => {
     const { model: kept } = await simplify(model, { subgraphs: false }, { runtime });
     expect(kept.graph!.node![0].attribute![0].g!.node?.length).toBe(5);
   });
+
+  it('inside If branches: fusions, consecutive ops and common subexpressions too', async () => {
+    const weights = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + seed));
+    const thenBranch = new onnx.GraphProto({
+      name: 'then',
+      node: [
+        makeNode('Constant', [], ['w'], 'w', { value: floatTensor('', [3, 4], weights(12, 1)) }),
+        makeNode('Constant', [], ['b'], 'b', { value: floatTensor('', [4], weights(4, 2)) }),
+        makeNode('MatMul', ['x', 'w'], ['m'], 'matmul'),
+        makeNode('Add', ['m', 'b'], ['a'], 'add_bias'),
+        makeNode('Transpose', ['a'], ['t1'], 't1', { perm: [1, 0] }),
+        makeNode('Transpose', ['t1'], ['t2'], 't2', { perm: [1, 0] }),
+        makeNode('Relu', ['t2'], ['r1'], 'relu1'),
+        makeNode('Relu', ['t2'], ['r2'], 'relu2'),
+        makeNode('Add', ['r1', 'r2'], ['then_out'], 'sum'),
+      ],
+      output: [vi('then_out', [2, 4])],
+    });
+    const elseBranch = new onnx.GraphProto({
+      name: 'else',
+      node: [makeNode('Constant', [], ['w2'], 'w2', { value: floatTensor('', [3, 4], weights(12, 3)) }), makeNode('MatMul', ['x', 'w2'], ['else_out'], 'matmul2')],
+      output: [vi('else_out', [2, 4])],
+    });
+    const ifNode = makeNode('If', ['cond'], ['y'], 'if');
+    ifNode.attribute = [
+      new onnx.AttributeProto({ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: thenBranch }),
+      new onnx.AttributeProto({ name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: elseBranch }),
+    ];
+    const model = build({ nodes: [ifNode], inputs: [['x', [2, 3]], vi('cond', [], DataType.BOOL)], outputs: ['y'] });
+    const x: RuntimeTensor = { type: 'float32', data: Float32Array.of(-1, 0.5, 2, 3, -0.25, 1), dims: [2, 3] };
+    for (const cond of [1, 0]) await simplifyAndCompare(model, {}, { x, cond: { type: 'bool', data: Uint8Array.of(cond), dims: [] } });
+    const { model: out } = await simplify(model, {}, { runtime });
+    const [thenOut, elseOut] = out.graph!.node![0].attribute!.map((a) => a.g!);
+    expect(thenOut.node?.map((n) => n.op_type)).toEqual(['Gemm', 'Relu', 'Add']);
+    expect(thenOut.output?.map((o) => o.name)).toEqual(['then_out']);
+    expect(elseOut.node?.map((n) => n.op_type)).toEqual(['MatMul']);
+  });
 });
 
 describe('simplify: constant folding', () => {
