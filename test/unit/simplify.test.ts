@@ -601,6 +601,42 @@ describe('simplify: eliminations', () => {
     expect(thenOut.output?.map((o) => o.name)).toEqual(['then_out']);
     expect(elseOut.node?.map((n) => n.op_type)).toEqual(['MatMul']);
   });
+
+  it('inside If branches: constant folding, with constants of the enclosing graph, and a body output that is constant', async () => {
+    const thenBranch = new onnx.GraphProto({
+      name: 'then',
+      node: [
+        makeNode('Constant', [], ['c1'], 'c1', { value: floatTensor('', [3], Float32Array.of(1, 2, 3)) }),
+        makeNode('Mul', ['c1', 'scale'], ['k'], 'mul_outer'),
+        makeNode('Sqrt', ['k'], ['k2'], 'sqrt'),
+        makeNode('Add', ['x', 'k2'], ['then_out'], 'add'),
+      ],
+      output: [vi('then_out', [3])],
+    });
+    const elseBranch = new onnx.GraphProto({
+      name: 'else',
+      node: [makeNode('Constant', [], ['c2'], 'c2', { value: floatTensor('', [3], Float32Array.of(4, 5, 6)) }), makeNode('Neg', ['c2'], ['else_out'], 'neg')],
+      output: [vi('else_out', [3])],
+    });
+    const ifNode = makeNode('If', ['cond'], ['y'], 'if');
+    ifNode.attribute = [
+      new onnx.AttributeProto({ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: thenBranch }),
+      new onnx.AttributeProto({ name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: elseBranch }),
+    ];
+    const model = build({
+      nodes: [ifNode],
+      inputs: [['x', [3]], vi('cond', [], DataType.BOOL)],
+      outputs: ['y'],
+      initializers: [floatTensor('scale', [3], Float32Array.of(4, 8, 12))],
+    });
+    const x: RuntimeTensor = { type: 'float32', data: Float32Array.of(-1, 0.5, 2), dims: [3] };
+    for (const cond of [1, 0]) await simplifyAndCompare(model, {}, { x, cond: { type: 'bool', data: Uint8Array.of(cond), dims: [] } });
+    const { model: out } = await simplify(model, {}, { runtime });
+    const [thenOut, elseOut] = out.graph!.node![0].attribute!.map((a) => a.g!);
+    expect(thenOut.node?.map((n) => n.op_type)).toEqual(['Add']);
+    expect([...(thenOut.initializer ?? [])].map((t) => [...new Float32Array(new Uint8Array(t.raw_data!).slice().buffer)])).toEqual([[2, 4, 6]]);
+    expect(elseOut.output?.map((o) => o.name)).toEqual(['else_out']);
+  });
 });
 
 describe('simplify: constant folding', () => {

@@ -69,8 +69,11 @@ interface RoundContext {
   progress: (step: number, steps: number, message: string) => void;
 }
 
-/** One round over a subgraph and the subgraphs inside it: the steps marked for subgraphs. */
-function roundInSubgraph(graph: Graph, outer: Scope, rc: RoundContext): number {
+/**
+ * One round over a subgraph and the subgraphs inside it: the steps marked for subgraphs, then constant folding (a
+ * body's constants may be read from the graphs around it: the scope knows them).
+ */
+async function roundInSubgraph(graph: Graph, outer: Scope, rc: RoundContext): Promise<number> {
   const scope = new Scope(graph, rc.env, outer);
   let changed = 0;
   for (const step of ROUND_STEPS) {
@@ -79,7 +82,14 @@ function roundInSubgraph(graph: Graph, outer: Scope, rc: RoundContext): number {
     if (n) scope.refresh();
     changed += n;
   }
-  for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) changed += roundInSubgraph(sub, scope, rc);
+  if (rc.fold) {
+    throwIfStopped(rc.context.signal);
+    if (changed) scope.retype();
+    const n = await foldConstants(scope, rc.fold);
+    if (n) scope.refresh();
+    changed += n;
+  }
+  for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) changed += await roundInSubgraph(sub, scope, rc);
   return changed;
 }
 
@@ -106,7 +116,7 @@ async function round(graph: Graph, rc: RoundContext): Promise<number> {
   }
   if (rc.subgraphs) {
     rc.progress(steps.length + 1, total, 'subgraphs');
-    for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) changed += roundInSubgraph(sub, scope, rc);
+    for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) changed += await roundInSubgraph(sub, scope, rc);
   }
   return changed;
 }
