@@ -5,6 +5,7 @@
  */
 import type { ModelProto } from '../onnx/codec.js';
 import type { CompareRuntime } from '../validate/compare.js';
+import type { RuntimeTensor } from '../onnx/runtime-tensor.js';
 
 export interface RewriteReport {
   step: string;
@@ -37,6 +38,12 @@ export interface RewriteContext {
   runtime?: CompareRuntime;
   onProgress?: (p: RewriteProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Input samples for steps that calibrate (static quantization) or check numerically (float16): each sample
+   * holds a value for every model input, by name. The caller makes them: from an .npz, a data set (MNIST),
+   * images; a step that needs samples and gets none makes seeded random ones itself and says so in its notes.
+   */
+  samples?: Array<Record<string, RuntimeTensor>>;
 }
 
 export interface RewriteResult {

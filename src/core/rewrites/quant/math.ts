@@ -1,0 +1,97 @@
+/**
+ * Quantization arithmetic exactly as onnxruntime's Python tools do it (quant_utils.py; see
+ * ../shared/guide/reference-algorithms.md §1.1): r = s·(q − z), numpy's round-half-to-even, scales computed in
+ * float64 then stored as float32. JavaScript's Math.round rounds halves up, which is wrong here.
+ */
+
+export type QuantType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int4' | 'uint4';
+
+/** numpy.round / np.rint: to the nearest integer, halves to the even neighbour. */
+export function roundHalfEven(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const r = Math.round(x);
+  // Math.round takes halves up (2.5 → 3, −2.5 → −2): step back to the even neighbour.
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** C's roundf: halves away from zero (MLAS's 4-bit block quantizer uses it). */
+export function roundHalfAway(x: number): number {
+  return Math.sign(x) * Math.round(Math.abs(x));
+}
+
+/** The full range of a type: what quantized values are clipped to. */
+export function fullRange(type: QuantType): [number, number] {
+  switch (type) {
+    case 'int8': return [-128, 127];
+    case 'uint8': return [0, 255];
+    case 'int16': return [-32768, 32767];
+    case 'uint16': return [0, 65535];
+    case 'int4': return [-8, 7];
+    case 'uint4': return [0, 15];
+  }
+}
+
+/** get_qmin_qmax_for_qType: the range scales are computed for (reduce_range wins over symmetric). */
+export function qRange(type: QuantType, reduceRange = false, symmetric = false): [number, number] {
+  if (reduceRange) {
+    const reduced: Record<QuantType, [number, number]> = { uint8: [0, 127], int8: [-64, 64], uint16: [0, 32767], int16: [-16384, 16384], uint4: [0, 7], int4: [-4, 3] };
+    return reduced[type];
+  }
+  if (symmetric) {
+    const sym: Partial<Record<QuantType, [number, number]>> = { uint8: [0, 254], int8: [-127, 127], uint16: [0, 65534], int16: [-32767, 32767] };
+    return sym[type] ?? fullRange(type);
+  }
+  return fullRange(type);
+}
+
+const FLOAT32_TINY = 2 ** -126;
+
+export interface ScaleZeroPoint {
+  /** Rounded to float32, as stored. */
+  scale: number;
+  zeroPoint: number;
+}
+
+/** compute_scale_zp: zero always representable; symmetric ranges centred; tiny ranges get scale 1, zero point 0. */
+export function computeScaleZp(rmin: number, rmax: number, qmin: number, qmax: number, symmetric: boolean, minRealRange?: number): ScaleZeroPoint {
+  rmin = Math.min(rmin, 0);
+  rmax = Math.max(rmax, 0);
+  if (minRealRange !== undefined) rmax = Math.max(rmax, rmin + minRealRange);
+  if (symmetric) {
+    const absmax = Math.max(Math.abs(rmin), Math.abs(rmax));
+    rmin = -absmax;
+    rmax = absmax;
+  }
+  const scale = (rmax - rmin) / (qmax - qmin);
+  if (scale < FLOAT32_TINY) return { scale: 1, zeroPoint: 0 };
+  const zeroPoint = symmetric ? roundHalfEven((qmin + qmax) / 2) : roundHalfEven(qmin - rmin / scale);
+  return { scale: Math.fround(scale), zeroPoint };
+}
+
+/** Minimum and maximum of the values (0, 0 for none), ignoring nothing: NaN propagates as numpy's min/max do. */
+export function minMax(values: ArrayLike<number>, start = 0, end = values.length, stride = 1): [number, number] {
+  if (end <= start) return [0, 0];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = start; i < end; i += stride) {
+    const v = values[i];
+    if (v !== v) return [NaN, NaN];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/**
+ * quantize_nparray: q = clip(round(float32(x) / scale) + zp, full range of the type). The division is numpy's
+ * float32 array divided by a float32 scalar: done in float64 then rounded to float32, as numpy computes it.
+ */
+export function quantizeValues(values: ArrayLike<number>, scale: number, zeroPoint: number, type: QuantType, out?: Int32Array): Int32Array {
+  const [lo, hi] = fullRange(type);
+  const q = out ?? new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = roundHalfEven(Math.fround(Math.fround(values[i]) / scale)) + zeroPoint;
+    q[i] = v < lo ? lo : v > hi ? hi : v;
+  }
+  return q;
+}
