@@ -21,6 +21,8 @@ import { parseRecipe, runRecipe, type Recipe } from '../src/core/rewrites/recipe
 import { REWRITE_STEPS } from '../src/core/rewrites/registry.js';
 import type { OptionSpec, RewriteReport } from '../src/core/rewrites/types.js';
 import type { CompareResult } from '../src/core/validate/compare.js';
+import { inputsFromNpz } from '../src/core/validate/inputs.js';
+import { readNpz } from '../src/core/formats/numpy/npz.js';
 import { guarded, toFailure, type WorkerFailure } from './failure.js';
 
 export type { CompareResult, OptionSpec, Recipe, RewriteReport, WorkerFailure };
@@ -42,9 +44,18 @@ export interface TransformRequest {
   path: string;
   /** The recipe (checked again here before anything runs). */
   recipe: Recipe;
-  /** Seed of the random inputs both models are run on (default 0). */
+  /** Seed of the random inputs both models are run on (default 0); not used when `npz` is given. */
   seed?: number;
+  /**
+   * An .npz whose arrays are the inputs both models are run on, matched to the original's inputs by name (extra
+   * arrays, such as stored outputs, are ignored). A File or Blob crosses to the worker by reference; it is read and
+   * parsed here.
+   */
+  npz?: { name: string; data: Blob };
 }
+
+/** Which inputs a comparison ran (or was to run) on. */
+export type ComparisonInputs = { kind: 'random'; seed: number } | { kind: 'npz'; name: string };
 
 /** Progress of a run, in the order it happens. */
 export type TransformEvent =
@@ -64,7 +75,7 @@ export interface TransformResult {
   /** One per step, in order. */
   reports: RewriteReport[];
   /**
-   * The original (a) and the result (b) on the same seeded random inputs, in onnxruntime with its default
+   * The original (a) and the result (b) on the same inputs (seeded random, or from an .npz), in onnxruntime with its default
    * optimizations (on `comparisonBackend`); null when they could not be compared (see `comparisonError`).
    */
   comparison: CompareResult | null;
@@ -75,6 +86,8 @@ export interface TransformResult {
   comparisonError: WorkerFailure | null;
   /** The onnxruntime-web backend the comparison ran on: WebGPU when the browser has it, else wasm. */
   comparisonBackend: 'webgpu' | 'wasm';
+  /** What the comparison ran on: seeded random inputs, or the arrays of an .npz (a bad one is a `comparisonError`). */
+  comparisonInputs: ComparisonInputs;
   before: ModelFacts;
   after: ModelFacts;
   /** File sizes of the original (weights inline) and the result. */
@@ -181,10 +194,10 @@ const api = {
 
   /**
    * Reads the entry's model, runs the recipe (constant folding in onnxruntime with graph optimizations disabled,
-   * so it computes exactly what the nodes compute), then runs the original and the result on the same seeded
-   * random inputs (onnxruntime's default optimizations, as an app would run them). A failed step fails the run; a
-   * failed comparison does not (a model with a new training head cannot be compared, and is still the result
-   * asked for): it comes back as `comparisonError`. Progress goes to `onEvent` (a Comlink proxy, released at the
+   * so it computes exactly what the nodes compute), then runs the original and the result on the same inputs
+   * (seeded random ones, or the arrays of `request.npz`) with onnxruntime's default optimizations, as an app would
+   * run them. A failed step fails the run; a failed comparison does not (a model with a new training head cannot
+   * be compared, and is still the result asked for; nor can a bad .npz): it comes back as `comparisonError`. Progress goes to `onEvent` (a Comlink proxy, released at the
    * end). Stopped by `abort()`: the run fails with an 'aborted' error.
    */
   async run(request: TransformRequest, onEventRemote?: (e: TransformEvent) => void): Promise<TransformResult> {
@@ -201,6 +214,7 @@ const api = {
           emit({ kind: 'read', entryId: request.entryId, path: request.path, bytes: original.byteLength });
           checkNotStopped(signal);
           const model = decodeModel(original);
+          const originalSummary = summarizeModel(model);
 
           // onnxruntime is loaded on the first run only: listing steps and checking recipes need none of it.
           const [{ compareModels }, { ortRuntime }] = await Promise.all([import('../src/core/validate/compare.js'), import('../src/core/validate/ort-runtime.js')]);
@@ -229,10 +243,15 @@ const api = {
           let comparison: CompareResult | null = null;
           let comparisonError: WorkerFailure | null = null;
           const backend = await comparisonBackend();
+          const seed = request.seed ?? 0;
+          const comparisonInputs: ComparisonInputs = request.npz ? { kind: 'npz', name: request.npz.name } : { kind: 'random', seed };
           try {
+            // The .npz is parsed here, so a bad one (not a zip, a missing input, a wrong dtype or shape) is the
+            // comparison's failure with the core's sentence; the rewrite's result still stands.
+            const inputs = request.npz ? inputsFromNpz(originalSummary, readNpz(new Uint8Array(await request.npz.data.arrayBuffer()))) : undefined;
             // Folding above always runs on wasm (exact CPU kernels); the comparison runs where the model would be deployed.
             const runtime = ortRuntime({ executionProviders: backend === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'] });
-            comparison = await compareModels(original, result, { runtime, random: { seed: request.seed ?? 0 } });
+            comparison = await compareModels(original, result, { runtime, ...(inputs ? { inputs } : { random: { seed } }) });
           } catch (e) {
             checkNotStopped(signal);
             comparisonError = toFailure(e);
@@ -246,7 +265,8 @@ const api = {
             comparison,
             comparisonError,
             comparisonBackend: backend,
-            before: facts(summarizeModel(model)),
+            comparisonInputs,
+            before: facts(originalSummary),
             after: facts(summarizeModel(run.model)),
             bytes: { before: original.byteLength, after: result.byteLength },
             model: new Blob([result as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),

@@ -12,6 +12,7 @@ import * as Comlink from 'comlink';
 import { WorkerCallError, WorkerHandle } from './worker-handle.js';
 import type {
   CompareResult,
+  ComparisonInputs,
   ModelFacts,
   OptionSpec,
   Recipe,
@@ -24,7 +25,7 @@ import type {
   TransformWorkerApi,
 } from '../../workers/transform.worker.js';
 
-export type { CompareResult, ModelFacts, OptionSpec, Recipe, RecipeCheck, RewriteReport, StepInfo, TransformEvent, TransformRequest, TransformResult };
+export type { CompareResult, ComparisonInputs, ModelFacts, OptionSpec, Recipe, RecipeCheck, RewriteReport, StepInfo, TransformEvent, TransformRequest, TransformResult };
 
 /** How long a run may take to notice that it was asked to stop before its worker is terminated. */
 export const STOP_GRACE_MS = 1500;

@@ -13,6 +13,8 @@ import { FIXTURES } from './hub-fixture.js';
 
 const SQUEEZENET = path.join(FIXTURES, 'onnx/tv_squeezenet1_1.onnx');
 const MNIST = path.join(FIXTURES, 'onnx/burn_mnist.onnx');
+const MNIST_NPZ = path.join(FIXTURES, 'onnx/burn_mnist.io.npz');
+const RNET_NPZ = path.join(FIXTURES, 'onnx/mtcnn_rnet.io.npz');
 const SQUEEZENET_ID = 'onnx/tv_squeezenet1_1.onnx';
 const SAVED_ID = 'onnx/tv_squeezenet1_1-freeze-simplify';
 
@@ -243,4 +245,81 @@ test('a result that onnxruntime cannot compare with the original (a new training
   await expect(page).toHaveURL(/#\/inspect$/);
   await expect(page.locator('[data-testid="io-row"][data-kind="input"][data-name="labels"]')).toBeVisible();
   await expect(page.locator('[data-testid="io-row"][data-kind="output"][data-name="loss"]')).toBeVisible();
+});
+
+test('the comparison runs on the arrays of a chosen .npz, and a .npz that does not fit says why in the core\'s sentence', async ({ page }) => {
+  test.setTimeout(120_000);
+  await importIntoLibrary(page, MNIST, 'onnx/burn_mnist.onnx');
+  await entry(page, 'onnx/burn_mnist.onnx').getByTestId('transform').click();
+  await page.getByTestId('add-step-simplify').click();
+  await expect(page.getByTestId('recipe-ok')).toBeVisible();
+
+  // Random inputs with seed 0 by default; a seed that is not a whole number holds the run back.
+  await expect(page.getByTestId('compare-on-random')).toBeChecked();
+  await expect(page.getByTestId('compare-seed')).toHaveValue('0');
+  await page.getByTestId('compare-seed').fill('x');
+  await expect(page.getByTestId('run')).toBeDisabled();
+  await expect(page.locator('#run-hint')).toContainText('seed must be a whole number');
+  await page.getByTestId('compare-seed').fill('7');
+  await runToTheEnd(page);
+  await expect(page.getByTestId('compare-inputs')).toHaveAttribute('data-kind', 'random');
+  await expect(page.getByTestId('compare-inputs')).toHaveText('Inputs: random, seed 7: input float32 [1,1,28,28].');
+
+  // The .npz option without a file holds the run back too; picking one (keyboard-reachable file input) selects it.
+  await page.getByTestId('compare-on-npz').check();
+  await expect(page.getByTestId('run')).toBeDisabled();
+  await expect(page.locator('#run-hint')).toContainText('Choose an .npz file');
+  await page.getByTestId('compare-on-random').check();
+  await page.getByTestId('compare-npz').setInputFiles(MNIST_NPZ);
+  await expect(page.getByTestId('compare-on-npz')).toBeChecked();
+  await expect(page.getByTestId('compare-npz-name')).toContainText('burn_mnist.io.npz');
+
+  // Its 'input' array feeds the model's input; the stored 'log_probs' is ignored.
+  await runToTheEnd(page);
+  await expect(stage(page, 'compare')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('compare-inputs')).toHaveAttribute('data-kind', 'npz');
+  await expect(page.getByTestId('compare-inputs')).toHaveText('Inputs: burn_mnist.io.npz: input float32 [1,1,28,28].');
+  const outputs = page.getByTestId('compare-output');
+  await expect(outputs).toHaveCount(1);
+  const relL2 = await numberIn(outputs.first().getByTestId('rel-l2'));
+  expect(relL2).toBeGreaterThanOrEqual(0);
+  expect(relL2).toBeLessThanOrEqual(1e-5);
+  await expect(page.getByTestId('compare-error')).toHaveCount(0);
+
+  // An .npz whose 'input' has another model's shape: the rewrite's result stands, the comparison says why.
+  await page.getByTestId('compare-npz').setInputFiles(RNET_NPZ);
+  await expect(page.getByTestId('compare-npz-name')).toContainText('mtcnn_rnet.io.npz');
+  await runToTheEnd(page);
+  await expect(page.getByTestId('transform-done')).toContainText('not compared');
+  await expect(stage(page, 'step-0')).toHaveAttribute('data-state', 'done');
+  await expect(stage(page, 'compare')).toHaveAttribute('data-state', 'failed');
+  const compareError = page.getByTestId('compare-error');
+  await expect(compareError).toHaveAttribute('data-code', 'usage');
+  await expect(compareError).toContainText(".npz array 'input' has shape [1, 3, 24, 24], but the model's input is [batch, 1, 28, 28]");
+  expect(await compareError.textContent()).not.toMatch(/\bat \S+:\d+|Error:/);
+  await expect(page.getByTestId('compare-inputs')).toHaveText('Inputs: mtcnn_rnet.io.npz.');
+  await expect(page.getByTestId('compare-nodes')).toBeVisible();
+  await expect(page.getByTestId('save-name')).toHaveValue('burn_mnist-simplify');
+
+  // A file that is not an .npz at all: the core's sentence, not a stack trace.
+  await page.getByTestId('compare-npz').setInputFiles({ name: 'broken.npz', mimeType: 'application/octet-stream', buffer: Buffer.from('not a zip archive') });
+  await runToTheEnd(page);
+  await expect(compareError).toHaveAttribute('data-code', 'malformed');
+  await expect(compareError).toContainText('Not a valid .npz archive');
+  expect(await compareError.textContent()).not.toMatch(/\bat \S+:\d+/);
+  await expect(page.getByTestId('compare-inputs')).toHaveText('Inputs: broken.npz.');
+
+  // An .npz dropped on the control is taken for the next comparison; the page stays (it is not opened on Inspect).
+  const bytes = [...readFileSync(MNIST_NPZ)];
+  const dropped = await page.evaluateHandle((b) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(b)], 'dropped.npz'));
+    return dt;
+  }, bytes);
+  await page.getByTestId('compare-on').dispatchEvent('dragover', { dataTransfer: dropped });
+  await page.getByTestId('compare-on').dispatchEvent('drop', { dataTransfer: dropped });
+  await expect(page.getByTestId('compare-npz-name')).toContainText('dropped.npz');
+  await expect(page).toHaveURL(/#\/transform\//);
+  await runToTheEnd(page);
+  await expect(page.getByTestId('compare-inputs')).toHaveText('Inputs: dropped.npz: input float32 [1,1,28,28].');
 });

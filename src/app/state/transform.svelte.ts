@@ -30,6 +30,17 @@ export interface Stage {
 
 export type RunPhase = 'idle' | 'running' | 'done' | 'failed';
 
+/** What the original and the result are compared on: seeded random inputs, or the arrays of an .npz file. */
+export type CompareOn = 'random' | 'npz';
+
+/** The seed as typed, when it is a whole number a 32-bit PRNG takes (the CLI's `--validate-seed` takes whole numbers too). */
+export function parseSeed(text: string): number | null {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return null;
+  const n = Number(t);
+  return n <= 0xffffffff ? n : null;
+}
+
 /** The file a saved result is stored as, in an entry of its own. */
 export const RESULT_FILE = 'model.onnx';
 
@@ -48,6 +59,12 @@ class TransformState {
   errorCode = $state<string | null>(null);
   stopping = $state(false);
 
+  /** The inputs the next run compares on; they stay when another model is chosen. */
+  compareOn = $state<CompareOn>('random');
+  seedText = $state('0');
+  /** The .npz picked for the comparison; a File crosses to the worker by reference (it is read and parsed there). */
+  npzFile = $state.raw<File | null>(null);
+
   saving = $state(false);
   /** The entry the result was saved as. */
   saved = $state.raw<LibraryEntry | null>(null);
@@ -56,6 +73,12 @@ class TransformState {
 
   get running(): boolean {
     return this.phase === 'running';
+  }
+
+  /** Why the comparison's inputs are not ready for a run, or null when they are. */
+  get compareInputsProblem(): string | null {
+    if (this.compareOn === 'npz') return this.npzFile ? null : 'Choose an .npz file to compare on, or compare on random inputs.';
+    return parseSeed(this.seedText) === null ? 'The seed must be a whole number from 0 to 4294967295.' : null;
   }
 
   /** Chooses the model to start from; a result of another model is dropped. */
@@ -68,7 +91,9 @@ class TransformState {
 
   async run(recipe: Recipe): Promise<void> {
     const source = this.source;
-    if (!source || this.running) return;
+    if (!source || this.running || this.compareInputsProblem) return;
+    const npz = this.compareOn === 'npz' && this.npzFile ? { name: this.npzFile.name, data: this.npzFile } : undefined;
+    const seed = parseSeed(this.seedText) ?? 0;
     this.#reset();
     this.phase = 'running';
     this.stages = [
@@ -77,7 +102,7 @@ class TransformState {
       { key: 'compare', label: 'Compare with the original in onnxruntime', state: 'waiting', fraction: null },
     ];
     try {
-      const result = await transformWorker.run({ ...source, recipe: $state.snapshot(recipe) as Recipe }, (e) => this.#event(e));
+      const result = await transformWorker.run({ ...source, recipe: $state.snapshot(recipe) as Recipe, ...(npz ? { npz } : { seed }) }, (e) => this.#event(e));
       this.#update('compare', result.comparisonError ? { state: 'failed', message: result.comparisonError.message } : { state: 'done', fraction: 1 });
       this.result = result;
       this.phase = 'done';
