@@ -62,7 +62,9 @@ export function computeScaleZp(rmin: number, rmax: number, qmin: number, qmax: n
     rmin = -absmax;
     rmax = absmax;
   }
-  const scale = (rmax - rmin) / (qmax - qmin);
+  // numpy subtracts the float32 scalars in float32 and only widens the difference for the division; in float64 the
+  // scale of an asymmetric range can differ in its last bit (symmetric ranges, 2·absmax, are exact either way).
+  const scale = Math.fround(rmax - rmin) / (qmax - qmin);
   if (scale < FLOAT32_TINY) return { scale: 1, zeroPoint: 0 };
   const zeroPoint = symmetric ? roundHalfEven((qmin + qmax) / 2) : roundHalfEven(qmin - rmin / scale);
   return { scale: Math.fround(scale), zeroPoint };
