@@ -243,7 +243,7 @@ describe('bad input: exit 1, one line on stderr, nothing written', () => {
 
   it('a recipe with an unknown step', async () => {
     const recipe = { steps: [{ step: 'freeze' }, { step: 'frobnicate' }] };
-    const r = await refused(withRecipe(recipe), /recipe step 2: unknown step the string "frobnicate" \(known: freeze, simplify, unfreeze, customize\)/, ['r.json']);
+    const r = await refused(withRecipe(recipe), /recipe step 2: unknown step the string "frobnicate" \(known: freeze, simplify, unfreeze, customize, quantize-int8-dynamic, quantize-int8-static, quantize-int4, float16\)/, ['r.json']);
     expect(r.stderr).toBe(`omnihub: ${messageOf(() => parseRecipe(recipe))}`);
   });
 
