@@ -57,7 +57,7 @@ export function quantizeWeight(weight: Tensor, how: WeightQuantization, names: {
   if (how.axis === undefined || dims.length === 0) {
     const [lo, hi] = minMax(values);
     const { scale, zeroPoint } = computeScaleZp(lo, hi, qmin, qmax, how.symmetric);
-    out.set(quantizeValues(values, scale, zeroPoint, how.type));
+    quantizeValues(values, scale, zeroPoint, how.type, out);
     return {
       quantized: makeTensor(names.quantized, storage.dataType, dims, out),
       scale: scaleTensor(names.scale, [], [scale]),
