@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { mnistAsset } from './scripts/vite-mnist-asset.js';
 
 // Cross-origin isolation gives SharedArrayBuffer, which onnxruntime-web needs for more than one thread.
 // Every subresource must then be same-origin (or send CORP/CORS): never point wasm paths at a CDN.
@@ -13,6 +14,8 @@ const crossOriginIsolation = {
 export default defineConfig({
   plugins: [
     svelte(),
+    // The MNIST digits (mnist-1000.bin) the Transform page calibrates and measures accuracy on, precached below.
+    mnistAsset(),
     VitePWA({
       registerType: 'autoUpdate',
       includeAssets: ['icon.svg'],
@@ -27,7 +30,7 @@ export default defineConfig({
         icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,wasm}'],
+        globPatterns: ['**/*.{js,css,html,svg,wasm,bin}'],
         // The default 2 MiB cap fails the build once onnxruntime's wasm (14 MB+) is emitted.
         maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
       },

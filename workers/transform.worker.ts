@@ -23,6 +23,9 @@ import type { OptionSpec, RewriteReport } from '../src/core/rewrites/types.js';
 import type { CompareResult } from '../src/core/validate/compare.js';
 import { inputsFromNpz } from '../src/core/validate/inputs.js';
 import { readNpz } from '../src/core/formats/numpy/npz.js';
+import type { RuntimeTensor } from '../src/core/onnx/runtime-tensor.js';
+import type { ValueSummary } from '../src/core/onnx/summary.js';
+import { decodeMnistPack, MNIST_PACK_FILE, mnistInputProblem, mnistPackSamples, type MnistDigits } from '../src/core/datasets/mnist-pack.js';
 import { guarded, toFailure, type WorkerFailure } from './failure.js';
 
 export type { CompareResult, OptionSpec, Recipe, RewriteReport, WorkerFailure };
@@ -52,6 +55,34 @@ export interface TransformRequest {
    * parsed here.
    */
   npz?: { name: string; data: Blob };
+  /**
+   * The samples given to steps that take them (quantize-int8-static calibrates on them, float16 checks on them):
+   * absent or 'random', none (each such step makes seeded random ones and says so); the arrays of an .npz (one
+   * sample); or the first `count` MNIST digits (the same number of each label), for a model with one [N, 1, 28, 28]
+   * input. The MNIST pack is fetched (from the app's precache) only when asked for.
+   */
+  calibration?: { kind: 'random' } | { kind: 'npz'; name: string; data: Blob } | { kind: 'mnist'; count: number };
+  /** Also run the original and the result on the pack's 1,000 MNIST digits (batched) and measure top-1 accuracy. */
+  accuracy?: boolean;
+}
+
+/** A model's inputs as the Transform page needs them: whether MNIST digits fit it, and why not. */
+export interface ModelInputs {
+  inputs: ValueSummary[];
+  /** Why the model cannot take MNIST digits, or null when it can. */
+  mnistProblem: string | null;
+}
+
+/** What the steps that take samples were given. */
+export type CalibrationSource = { kind: 'random' } | { kind: 'npz'; name: string } | { kind: 'mnist'; count: number };
+
+/** Top-1 accuracy of the original (before) and the result (after) on `count` labelled digits. */
+export interface AccuracyComparison {
+  dataset: 'mnist';
+  count: number;
+  before: number;
+  after: number;
+  correct: { before: number; after: number };
 }
 
 /** Which inputs a comparison ran (or was to run) on. */
@@ -88,6 +119,12 @@ export interface TransformResult {
   comparisonBackend: 'webgpu' | 'wasm';
   /** What the comparison ran on: seeded random inputs, or the arrays of an .npz (a bad one is a `comparisonError`). */
   comparisonInputs: ComparisonInputs;
+  /** The samples the steps that take them were given. */
+  calibration: CalibrationSource;
+  /** Top-1 accuracy before and after on MNIST digits, when asked for and measured (see `accuracyError`). */
+  accuracy: AccuracyComparison | null;
+  /** Why the accuracy asked for could not be measured; the rewrite itself succeeded. */
+  accuracyError: WorkerFailure | null;
   before: ModelFacts;
   after: ModelFacts;
   /** File sizes of the original (weights inline) and the result. */
@@ -112,6 +149,36 @@ async function comparisonBackend(): Promise<'webgpu' | 'wasm'> {
   } catch {
     return 'wasm';
   }
+}
+
+/** The MNIST pack, fetched once (from the service worker's precache when the app is installed) and decoded. */
+let mnistDigits: Promise<MnistDigits> | null = null;
+
+function loadMnistDigits(): Promise<MnistDigits> {
+  mnistDigits ??= (async () => {
+    const url = new URL(`${import.meta.env.BASE_URL}${MNIST_PACK_FILE}`, self.location.href);
+    let response: Response;
+    try {
+      response = await fetch(url);
+    } catch (e) {
+      throw new OmnihubError('network', `The MNIST digits (${MNIST_PACK_FILE}) could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!response.ok) throw new OmnihubError('http', `The MNIST digits (${MNIST_PACK_FILE}) could not be loaded: HTTP ${response.status}`);
+    return decodeMnistPack(new Uint8Array(await response.arrayBuffer()));
+  })();
+  // A failed load is tried again next time.
+  mnistDigits.catch(() => (mnistDigits = null));
+  return mnistDigits;
+}
+
+/** The samples `request.calibration` asks for (undefined: the steps make seeded random ones). */
+async function calibrationSamples(request: TransformRequest, summary: ModelSummary): Promise<Array<Record<string, RuntimeTensor>> | undefined> {
+  const c = request.calibration;
+  if (!c || c.kind === 'random') return undefined;
+  if (c.kind === 'npz') return [inputsFromNpz(summary, readNpz(new Uint8Array(await c.data.arrayBuffer())))];
+  const problem = mnistInputProblem(summary.inputs);
+  if (problem) throw new OmnihubError('usage', problem);
+  return mnistPackSamples(await loadMnistDigits(), summary.inputs[0].name, c.count);
 }
 
 function facts(s: ModelSummary): ModelFacts {
@@ -183,6 +250,14 @@ const api = {
     }));
   },
 
+  /** The inputs of a library model, and whether MNIST digits fit them (read here: no bytes pass through the page). */
+  async modelInputs(entryId: string, path: string): Promise<ModelInputs> {
+    return guarded(async () => {
+      const inputs = summarizeModel(decodeModel(await readLibraryModel(entryId, path))).inputs;
+      return { inputs, mnistProblem: mnistInputProblem(inputs) };
+    });
+  },
+
   /** Checks a recipe as runRecipe will (`parseRecipe`); a bad one comes back as a value, not thrown. */
   checkRecipe(input: unknown): RecipeCheck {
     try {
@@ -220,9 +295,12 @@ const api = {
           const [{ compareModels }, { ortRuntime }] = await Promise.all([import('../src/core/validate/compare.js'), import('../src/core/validate/ort-runtime.js')]);
           let current = -1;
           let last = 0;
+          const samples = await calibrationSamples(request, originalSummary);
+          checkNotStopped(signal);
           const run = await runRecipe(model, recipe, {
             runtime: ortRuntime({ graphOptimizationLevel: 'disabled' }),
             signal,
+            ...(samples && { samples }),
             onStepStart: (index, step) => {
               current = index;
               last = 0;
@@ -257,6 +335,27 @@ const api = {
             comparisonError = toFailure(e);
           }
           checkNotStopped(signal);
+
+          let accuracy: AccuracyComparison | null = null;
+          let accuracyError: WorkerFailure | null = null;
+          if (request.accuracy) {
+            try {
+              const problem = mnistInputProblem(originalSummary.inputs);
+              if (problem) throw new OmnihubError('usage', problem);
+              const [{ top1Accuracy }, digits] = await Promise.all([import('../src/core/validate/accuracy.js'), loadMnistDigits()]);
+              const set = { ...digits, sampleDims: [1, 28, 28] };
+              const runtime = ortRuntime({ executionProviders: backend === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'] });
+              const a = await top1Accuracy(original, set, runtime, { signal });
+              const b = await top1Accuracy(result, set, runtime, { signal });
+              accuracy = { dataset: 'mnist', count: Math.min(a.count, b.count), before: a.accuracy, after: b.accuracy, correct: { before: a.correct, after: b.correct } };
+            } catch (e) {
+              checkNotStopped(signal);
+              accuracyError = toFailure(e);
+            }
+          }
+          checkNotStopped(signal);
+          const calibration: CalibrationSource =
+            request.calibration?.kind === 'npz' ? { kind: 'npz', name: request.calibration.name } : request.calibration?.kind === 'mnist' ? { kind: 'mnist', count: request.calibration.count } : { kind: 'random' };
           return {
             entryId: request.entryId,
             path: request.path,
@@ -266,6 +365,9 @@ const api = {
             comparisonError,
             comparisonBackend: backend,
             comparisonInputs,
+            calibration,
+            accuracy,
+            accuracyError,
             before: facts(originalSummary),
             after: facts(summarizeModel(run.model)),
             bytes: { before: original.byteLength, after: result.byteLength },

@@ -11,9 +11,12 @@
 import * as Comlink from 'comlink';
 import { WorkerCallError, WorkerHandle } from './worker-handle.js';
 import type {
+  AccuracyComparison,
+  CalibrationSource,
   CompareResult,
   ComparisonInputs,
   ModelFacts,
+  ModelInputs,
   OptionSpec,
   Recipe,
   RecipeCheck,
@@ -25,7 +28,7 @@ import type {
   TransformWorkerApi,
 } from '../../workers/transform.worker.js';
 
-export type { CompareResult, ComparisonInputs, ModelFacts, OptionSpec, Recipe, RecipeCheck, RewriteReport, StepInfo, TransformEvent, TransformRequest, TransformResult };
+export type { AccuracyComparison, CalibrationSource, CompareResult, ComparisonInputs, ModelFacts, ModelInputs, OptionSpec, Recipe, RecipeCheck, RewriteReport, StepInfo, TransformEvent, TransformRequest, TransformResult };
 
 /** How long a run may take to notice that it was asked to stop before its worker is terminated. */
 export const STOP_GRACE_MS = 1500;
@@ -71,6 +74,11 @@ class TransformWorkerBridge {
 
   steps(): Promise<StepInfo[]> {
     return this.#call((api) => api.steps());
+  }
+
+  /** A library model's inputs, and whether MNIST digits fit them. */
+  modelInputs(entryId: string, path: string): Promise<ModelInputs> {
+    return this.#call((api) => api.modelInputs(entryId, path));
   }
 
   checkRecipe(recipe: unknown): Promise<RecipeCheck> {

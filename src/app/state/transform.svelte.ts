@@ -4,7 +4,7 @@
  * the library (with its lineage) or downloaded. The result's bytes stay in a Blob made by the worker; the page never
  * reads them. Everything large is `$state.raw` (replaced whole, never proxied).
  */
-import { transformWorker, type Recipe, type RewriteReport, type TransformEvent, type TransformResult } from '../transform-bridge.js';
+import { transformWorker, type ModelInputs, type Recipe, type RewriteReport, type TransformEvent, type TransformResult } from '../transform-bridge.js';
 import { libraryWorker, type LibraryEntry } from '../library-bridge.js';
 import { library } from './library.svelte.js';
 import { WorkerCallError } from '../worker-handle.js';
@@ -32,6 +32,23 @@ export type RunPhase = 'idle' | 'running' | 'done' | 'failed';
 
 /** What the original and the result are compared on: seeded random inputs, or the arrays of an .npz file. */
 export type CompareOn = 'random' | 'npz';
+
+/** What steps that take samples (static quantization, float16's check) are given. */
+export type CalibrateOn = 'random' | 'npz' | 'mnist';
+
+/** The steps that take `samples`: quantize-int8-static calibrates on them, float16 checks its result on them. */
+export const SAMPLE_STEPS: readonly string[] = ['quantize-int8-static', 'float16'];
+
+/** MNIST digits the pack holds (100 of each label): the most a calibration can take, and the accuracy set. */
+export const MNIST_DIGITS = 1000;
+
+/** The number of MNIST digits as typed, when it is a whole number from 1 to MNIST_DIGITS. */
+export function parseDigitCount(text: string): number | null {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return null;
+  const n = Number(t);
+  return n >= 1 && n <= MNIST_DIGITS ? n : null;
+}
 
 /** The seed as typed, when it is a whole number a 32-bit PRNG takes (the CLI's `--validate-seed` takes whole numbers too). */
 export function parseSeed(text: string): number | null {
@@ -65,6 +82,15 @@ class TransformState {
   /** The .npz picked for the comparison; a File crosses to the worker by reference (it is read and parsed there). */
   npzFile = $state.raw<File | null>(null);
 
+  /** The samples the next run gives to steps that take them; random (the steps' own seeded ones) by default. */
+  calibrateOn = $state<CalibrateOn>('random');
+  mnistCountText = $state('100');
+  /** Accuracy on the MNIST digits as the user set it; null follows the calibration (on when it is MNIST). */
+  accuracyChoice = $state<boolean | null>(null);
+  /** The chosen model's inputs (read by the worker), for whether MNIST digits fit it; null while unknown. */
+  inputs = $state.raw<ModelInputs | null>(null);
+  inputsError = $state<string | null>(null);
+
   saving = $state(false);
   /** The entry the result was saved as. */
   saved = $state.raw<LibraryEntry | null>(null);
@@ -81,28 +107,87 @@ class TransformState {
     return parseSeed(this.seedText) === null ? 'The seed must be a whole number from 0 to 4294967295.' : null;
   }
 
+  /** Why MNIST digits cannot be used with the chosen model, or null when they can. */
+  get mnistProblem(): string | null {
+    if (!this.source) return 'Choose a model first.';
+    if (this.inputsError) return `The model's inputs could not be read: ${this.inputsError}`;
+    if (!this.inputs) return 'Reading the model’s inputs…';
+    return this.inputs.mnistProblem;
+  }
+
+  /** Whether the next run measures accuracy on the MNIST digits (only for a model that takes them). */
+  get accuracy(): boolean {
+    return this.mnistProblem === null && (this.accuracyChoice ?? this.calibrateOn === 'mnist');
+  }
+
+  set accuracy(on: boolean) {
+    this.accuracyChoice = on;
+  }
+
+  /** Why the calibration samples are not ready for a run of a recipe with a step that takes them, or null. */
+  get calibrationProblem(): string | null {
+    if (this.calibrateOn === 'npz') return this.npzFile ? null : 'Choose an .npz file (under “Compare on”) to calibrate on, or calibrate on random samples.';
+    if (this.calibrateOn === 'mnist') {
+      if (this.mnistProblem) return this.mnistProblem;
+      if (parseDigitCount(this.mnistCountText) === null) return `The number of MNIST digits must be a whole number from 1 to ${MNIST_DIGITS}.`;
+    }
+    return null;
+  }
+
   /** Chooses the model to start from; a result of another model is dropped. */
   choose(source: TransformSource | null): void {
     if (this.running) return;
     if (source?.entryId === this.source?.entryId && source?.path === this.source?.path) return;
     this.source = source;
+    this.inputs = null;
+    this.inputsError = null;
     this.#reset();
+    if (source) void this.#readInputs(source);
+  }
+
+  async #readInputs(source: TransformSource): Promise<void> {
+    // A worker ended under the read (a Cancel that terminates it) fails it with 'internal': read again, once.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const inputs = await transformWorker.modelInputs(source.entryId, source.path);
+        if (this.source === source) this.inputs = inputs;
+        return;
+      } catch (e) {
+        const failure = failureOf(e);
+        if (failure.code === 'internal' && attempt < 2) continue;
+        if (this.source === source) this.inputsError = failure.message;
+        return;
+      }
+    }
   }
 
   async run(recipe: Recipe): Promise<void> {
     const source = this.source;
-    if (!source || this.running || this.compareInputsProblem) return;
+    const takesSamples = recipe.steps.some((s) => SAMPLE_STEPS.includes(s.step));
+    if (!source || this.running || this.compareInputsProblem || (takesSamples && this.calibrationProblem)) return;
     const npz = this.compareOn === 'npz' && this.npzFile ? { name: this.npzFile.name, data: this.npzFile } : undefined;
     const seed = parseSeed(this.seedText) ?? 0;
+    const calibration =
+      !takesSamples || this.calibrateOn === 'random'
+        ? undefined
+        : this.calibrateOn === 'npz' && this.npzFile
+          ? { kind: 'npz' as const, name: this.npzFile.name, data: this.npzFile }
+          : { kind: 'mnist' as const, count: parseDigitCount(this.mnistCountText) ?? 100 };
+    const accuracy = this.accuracy;
     this.#reset();
     this.phase = 'running';
     this.stages = [
       { key: 'read', label: 'Read the model from the library', state: 'running', fraction: null },
       ...recipe.steps.map((s, i): Stage => ({ key: `step-${i}`, label: s.step, state: 'waiting', fraction: 0 })),
-      { key: 'compare', label: 'Compare with the original in onnxruntime', state: 'waiting', fraction: null },
+      {
+        key: 'compare',
+        label: `Compare with the original in onnxruntime${accuracy ? `, and their accuracy on ${MNIST_DIGITS.toLocaleString('en')} MNIST digits` : ''}`,
+        state: 'waiting',
+        fraction: null,
+      },
     ];
     try {
-      const result = await transformWorker.run({ ...source, recipe: $state.snapshot(recipe) as Recipe, ...(npz ? { npz } : { seed }) }, (e) => this.#event(e));
+      const result = await transformWorker.run({ ...source, recipe: $state.snapshot(recipe) as Recipe, ...(npz ? { npz } : { seed }), ...(calibration && { calibration }), ...(accuracy && { accuracy }) }, (e) => this.#event(e));
       this.#update('compare', result.comparisonError ? { state: 'failed', message: result.comparisonError.message } : { state: 'done', fraction: 1 });
       this.result = result;
       this.phase = 'done';
