@@ -230,6 +230,16 @@ export function subgraphReads(node: Node): string[] {
   return [...names];
 }
 
+/** A graph and every graph nested in its nodes (If branches, Loop/Scan bodies), depth first. */
+export function* graphAndSubgraphs(graph: Graph): Generator<Graph> {
+  const stack = [graph];
+  while (stack.length) {
+    const g = stack.pop()!;
+    yield g;
+    for (const node of g.node ?? []) for (const a of node.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) stack.push(sub);
+  }
+}
+
 /** Node counts by op type over the whole model (`domain:op` for ops outside the default domain). */
 export function countOps(model: ModelProto): Record<string, number> {
   const counts: Record<string, number> = {};

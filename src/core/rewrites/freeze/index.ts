@@ -14,7 +14,7 @@
  */
 import { onnx, has, toNumber, type ModelProto } from '../../onnx/codec.js';
 import { OmnihubError } from '../../errors.js';
-import { attribute, attrInt, cloneModel, makeNode, namesRead, opsetVersion, removeAttribute, setAttribute, type Graph, type Node, type ValueInfo } from '../graph.js';
+import { attribute, attrInt, cloneModel, makeNode, namesRead, opsetVersion, removeAttribute, setAttribute, type Graph, type Node, type ValueInfo, graphAndSubgraphs } from '../graph.js';
 import { makeReport, modelCounts } from '../report.js';
 import type { RewriteContext, RewriteResult, RewriteStep } from '../types.js';
 
@@ -23,16 +23,6 @@ export interface FreezeOptions {
   fixDims?: Record<string, number>;
   /** Initializers that stay graph inputs (overridable). */
   keepInputs?: string[];
-}
-
-/** The main graph and every graph nested in its nodes (If branches, Loop/Scan bodies), not training_info graphs. */
-function* graphsOf(graph: Graph): Generator<Graph> {
-  const stack = [graph];
-  while (stack.length) {
-    const g = stack.pop()!;
-    yield g;
-    for (const node of g.node ?? []) for (const a of node.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) stack.push(sub);
-  }
 }
 
 const isDefaultDomain = (node: Node) => !node.domain || node.domain === 'ai.onnx';
@@ -88,7 +78,7 @@ function fixDims(model: ModelProto, sizes: Record<string, number>, notes: string
     throw new OmnihubError('bad-recipe', `freeze: option 'fixDims' names ${unknown.length > 1 ? 'dimensions' : 'dimension'} ${quoteList(unknown)} that the model does not have (its symbolic dimensions: ${quoteList([...declared])})`);
   }
   let count = 0;
-  for (const g of graphsOf(graph)) for (const v of [...(g.input ?? []), ...(g.output ?? []), ...(g.value_info ?? [])]) count += fixValueDims(v, sizes);
+  for (const g of graphAndSubgraphs(graph)) for (const v of [...(g.input ?? []), ...(g.output ?? []), ...(g.value_info ?? [])]) count += fixValueDims(v, sizes);
   const what = Object.entries(sizes).map(([n, v]) => `${n} = ${v}`).join(', ');
   if (count) notes.push(`fixed ${what} (${plural(count, 'dimension')} in graph inputs, outputs and value infos)`);
 }
@@ -198,7 +188,7 @@ function freezeModes(model: ModelProto, notes: string[]): void {
   // Names are global across subgraphs (SSA), so one read set answers "is this output used" everywhere.
   const reads = namesRead(model.graph!);
   const counts: ModeCounts = { dropoutToIdentity: 0, dropoutKept: 0, bnTrainingOutputs: 0, bnInference: 0, gone: new Set(), released: new Set() };
-  for (const graph of [...graphsOf(model.graph!)]) {
+  for (const graph of [...graphAndSubgraphs(model.graph!)]) {
     const nodes = graph.node ?? [];
     // Backwards, so removing a node (a Dropout with no outputs in use) does not skip the next one.
     for (let i = nodes.length - 1; i >= 0; i--) {
@@ -213,7 +203,7 @@ function freezeModes(model: ModelProto, notes: string[]): void {
   const readNow = namesRead(model.graph!);
   const listed = new Set((model.graph!.input ?? []).map((v) => v.name ?? ''));
   let unread = 0;
-  for (const graph of graphsOf(model.graph!)) {
+  for (const graph of graphAndSubgraphs(model.graph!)) {
     if (counts.gone.size) graph.value_info = (graph.value_info ?? []).filter((v) => !counts.gone.has(v.name ?? ''));
     if (!counts.released.size) continue;
     const before = (graph.initializer ?? []).length;

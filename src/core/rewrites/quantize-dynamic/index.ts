@@ -26,7 +26,7 @@ import { DataType, dataTypeName, tensorDims } from '../../onnx/tensor.js';
 import { walkGraphs } from '../../onnx/walk.js';
 import { OmnihubError } from '../../errors.js';
 import { throwIfStopped } from '../abort.js';
-import { attrFloat, attrInt, cloneModel, countOps, makeNode, makeTensor, nameFactory, namesRead, opsetVersion, tensorByteLength, type Graph, type Node, type Tensor } from '../graph.js';
+import { attrFloat, attrInt, cloneModel, countOps, makeNode, makeTensor, nameFactory, namesRead, opsetVersion, tensorByteLength, type Graph, type Node, type Tensor, graphAndSubgraphs } from '../graph.js';
 import { formatOpCounts, makeReport, modelCounts } from '../report.js';
 import type { RewriteContext, RewriteResult, RewriteStep } from '../types.js';
 import type { QuantType } from '../quant/math.js';
@@ -124,19 +124,9 @@ function settingsOf(options: QuantizeDynamicOptions): Settings {
   };
 }
 
-/** Graphs of the main graph and every graph nested in its nodes (not training_info graphs). */
-function* graphsOf(graph: Graph): Generator<Graph> {
-  const stack = [graph];
-  while (stack.length) {
-    const g = stack.pop()!;
-    yield g;
-    for (const node of g.node ?? []) for (const a of node.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) stack.push(sub);
-  }
-}
-
 function checkNodeNames(graph: Graph, settings: Settings): void {
   const known = new Set<string>();
-  for (const g of graphsOf(graph)) {
+  for (const g of graphAndSubgraphs(graph)) {
     for (const node of g.node ?? []) {
       if (!node.name) continue;
       known.add(node.name);
@@ -181,7 +171,7 @@ class DynamicQuantizer {
   ) {
     const ir = toNumber(model.ir_version);
     const main = model.graph!;
-    for (const g of graphsOf(main)) {
+    for (const g of graphAndSubgraphs(main)) {
       // An initializer listed as an input of its graph is an overridable default, not a constant (IR ≥ 4; below
       // IR 4 the main graph must list every initializer, and runtimes treat them as constants).
       const inputs = g === main && ir < 4 ? new Set<string>() : new Set((g.input ?? []).map((v) => v.name ?? ''));
@@ -217,7 +207,7 @@ class DynamicQuantizer {
 
   replaceGemms(): void {
     const uses = new Map<string, number>();
-    for (const g of graphsOf(this.model.graph!)) {
+    for (const g of graphAndSubgraphs(this.model.graph!)) {
       for (const node of g.node ?? []) for (const n of node.input ?? []) if (n) uses.set(n, (uses.get(n) ?? 0) + 1);
       for (const o of g.output ?? []) if (o.name) uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
     }
@@ -225,7 +215,7 @@ class DynamicQuantizer {
     const kept = new Map<string, number>();
     let replaced = 0;
     let adds = 0;
-    for (const graph of [...graphsOf(this.model.graph!)]) {
+    for (const graph of [...graphAndSubgraphs(this.model.graph!)]) {
       const nodes: Node[] = [];
       for (const node of graph.node ?? []) {
         if (node.op_type !== 'Gemm' || !isDefaultDomain(node) || !wanted) {
@@ -564,7 +554,7 @@ class DynamicQuantizer {
   private removeReplacedWeights(): void {
     const read = namesRead(this.model.graph!);
     const gone = new Set<string>();
-    for (const g of graphsOf(this.model.graph!)) {
+    for (const g of graphAndSubgraphs(this.model.graph!)) {
       g.initializer = (g.initializer ?? []).filter((t) => {
         const drop = this.replaced.has(t.name ?? '') && !read.has(t.name ?? '');
         if (drop) {
@@ -594,7 +584,7 @@ function constantsToInitializers(graph: Graph, settings: Settings): number {
   const slots = new Set<string>();
   const ops = settings.opTypes;
   const gemm = ops.has('MatMul') || ops.has('Gemm');
-  for (const g of graphsOf(graph)) {
+  for (const g of graphAndSubgraphs(graph)) {
     for (const node of g.node ?? []) {
       if (!isDefaultDomain(node)) continue;
       const [i0, i1] = node.input ?? [];
@@ -605,7 +595,7 @@ function constantsToInitializers(graph: Graph, settings: Settings): number {
     }
   }
   let moved = 0;
-  for (const g of [...graphsOf(graph)]) {
+  for (const g of [...graphAndSubgraphs(graph)]) {
     const outputs = new Set((g.output ?? []).map((o) => o.name ?? ''));
     const keep: Node[] = [];
     for (const node of g.node ?? []) {
@@ -652,7 +642,7 @@ export function quantizeDynamic(model: ModelProto, options: QuantizeDynamicOptio
   const moved = constantsToInitializers(work.graph!, settings);
   if (moved) notes.push(`${plural(moved, 'Constant-node weight')} → initializers (so they count as constants)`);
 
-  const totalNodes = [...graphsOf(work.graph!)].reduce((n, g) => n + (g.node ?? []).length, 0);
+  const totalNodes = [...graphAndSubgraphs(work.graph!)].reduce((n, g) => n + (g.node ?? []).length, 0);
   const fresh = nameFactory(work);
   const q = new DynamicQuantizer(work, settings, fresh, opset > 10, context, totalNodes);
   q.replaceGemms();

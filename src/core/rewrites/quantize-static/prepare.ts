@@ -13,7 +13,7 @@
 import { toNumber, type ModelProto } from '../../onnx/codec.js';
 import { DataType } from '../../onnx/tensor.js';
 import { OmnihubError } from '../../errors.js';
-import { attribute, attrFloat, attrInt, attrInts, attrString, floatTensor, int64Tensor, nameFactory, opsetVersion, type Graph, type Node } from '../graph.js';
+import { attribute, attrFloat, attrInt, attrInts, attrString, floatTensor, int64Tensor, nameFactory, opsetVersion, type Graph, type Node, graphAndSubgraphs } from '../graph.js';
 import { walkGraphs } from '../../onnx/walk.js';
 import { constantValue } from '../simplify/extract-constants.js';
 
@@ -35,16 +35,6 @@ const isDefaultDomain = (node: Node) => !node.domain || node.domain === 'ai.onnx
 
 /** Experimental ops that opset 10 removed from ONNX: no opset ≥ 10 form exists. */
 const REMOVED_AT_10 = new Set(['ATen', 'Affine', 'ConstantFill', 'Crop', 'DynamicSlice', 'GRUUnit', 'GivenTensorFill', 'ImageScaler', 'ParametricSoftplus', 'Scale', 'ScaledTanh']);
-
-/** The main graph and every graph nested in its nodes. */
-function* graphsOf(graph: Graph): Generator<Graph> {
-  const stack = [graph];
-  while (stack.length) {
-    const g = stack.pop()!;
-    yield g;
-    for (const node of g.node ?? []) for (const a of node.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) stack.push(sub);
-  }
-}
 
 const dropAttributes = (node: Node, names: string[]) => {
   node.attribute = (node.attribute ?? []).filter((a) => !names.includes(a.name ?? ''));
@@ -73,7 +63,7 @@ export function upgradeToOpset11(model: ModelProto, typeOf: (name: string) => nu
     throw new OmnihubError('unsupported', `static quantization needs opset ≥ 10; this model is opset ${from} and its ${node.op_type} node '${node.name ?? node.output?.[0] ?? ''}' ${why}, so it cannot be upgraded here`);
   };
   const counts = new Map<string, number>();
-  for (const graph of graphsOf(model.graph!)) {
+  for (const graph of graphAndSubgraphs(model.graph!)) {
     const added: ReturnType<typeof floatTensor>[] = [];
     const base = (node: Node) => node.name || node.output?.[0] || node.op_type || 'node';
     for (const node of graph.node ?? []) {

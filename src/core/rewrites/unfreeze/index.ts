@@ -10,7 +10,7 @@
 import { onnx, toNumber, type ModelProto } from '../../onnx/codec.js';
 import { DataType, elementCount, tensorDims } from '../../onnx/tensor.js';
 import { OmnihubError } from '../../errors.js';
-import { attrTensor, cloneModel, type Graph, type Node, type Tensor } from '../graph.js';
+import { attrTensor, cloneModel, type Graph, type Node, type Tensor, graphAndSubgraphs } from '../graph.js';
 import { makeReport, modelCounts } from '../report.js';
 import type { RewriteContext, RewriteResult, RewriteStep } from '../types.js';
 
@@ -35,15 +35,6 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 const quoteList = (names: readonly string[], max = 8) =>
   names.length ? names.slice(0, max).map((n) => `'${n}'`).join(', ') + (names.length > max ? `, … (${names.length} in all)` : '') : 'none';
 
-function* graphsOf(graph: Graph): Generator<Graph> {
-  const stack = [graph];
-  while (stack.length) {
-    const g = stack.pop()!;
-    yield g;
-    for (const node of g.node ?? []) for (const a of node.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) stack.push(sub);
-  }
-}
-
 interface Candidate {
   name: string;
   tensor: Tensor;
@@ -57,7 +48,7 @@ interface Candidate {
 function candidates(graph: Graph, minElements: number): { list: Candidate[]; excluded: Set<string> } {
   const readers = new Map<string, Set<string>>();
   const excluded = new Set<string>();
-  for (const g of graphsOf(graph)) {
+  for (const g of graphAndSubgraphs(graph)) {
     for (const node of g.node ?? []) {
       const op = node.op_type ?? '';
       (node.input ?? []).forEach((name, i) => {
