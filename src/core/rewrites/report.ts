@@ -62,3 +62,10 @@ export function summarizeReport(r: RewriteReport): string {
   const changes = [removed && `removed ${removed}`, added && `added ${added}`].filter(Boolean).join('; ');
   return `${r.step}: ${r.nodesBefore} → ${r.nodesAfter} nodes${changes ? ` (${changes})` : ''}, ${r.initializersBefore} → ${r.initializersAfter} initializers, tensor bytes ${r.tensorBytesBefore} → ${r.tensorBytesAfter}`;
 }
+
+/** "1 node", "3 nodes": for notes. */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "'a', 'b', … (12 in all)": names in notes and errors, at most `max` of them. */
+export const quoteList = (names: readonly string[], max = 8) =>
+  names.length ? names.slice(0, max).map((n) => `'${n}'`).join(', ') + (names.length > max ? `, … (${names.length} in all)` : '') : 'none';

@@ -16,7 +16,7 @@ import { OmnihubError } from '../../errors.js';
 import { mulberry32 } from '../../validate/inputs.js';
 import { attrTensor, cloneModel, floatTensor, makeNode, nameFactory, opsetVersion, pruneGraph, type Graph, type Tensor } from '../graph.js';
 import { inferShapes, type Dim, type ValueType } from '../simplify/shape-inference.js';
-import { makeReport, modelCounts } from '../report.js';
+import { makeReport, modelCounts, quoteList } from '../report.js';
 import type { RewriteContext, RewriteResult, RewriteStep } from '../types.js';
 
 export const ACTIVATIONS = ['none', 'relu', 'tanh', 'sigmoid'] as const;
@@ -41,7 +41,6 @@ const ACTIVATION_OPS: Record<Activation, string | undefined> = { none: undefined
 /** Float features other than float32 are cast, so the new head's weights can always be float32. */
 const CASTABLE = new Set<number>([DataType.FLOAT16, DataType.BFLOAT16, DataType.DOUBLE]);
 
-const quoteList = (names: readonly string[]) => names.map((n) => `'${n}'`).join(', ');
 
 function fail(message: string): never {
   throw new OmnihubError('bad-recipe', `customize: ${message}`);

@@ -8,7 +8,7 @@ import type { ModelProto } from '../../onnx/codec.js';
 import { OmnihubError } from '../../errors.js';
 import { throwIfStopped } from '../abort.js';
 import { cloneModel } from '../graph.js';
-import { formatOpCounts, makeReport, modelCounts } from '../report.js';
+import { formatOpCounts, makeReport, modelCounts, plural } from '../report.js';
 import type { RewriteContext, RewriteResult, RewriteStep } from '../types.js';
 import { checkedConversion, OUTPUT_MIN_SQNR_DB, type CheckedOutput, type Float16Check } from './check.js';
 import { assertConvertible, convertModel, DEFAULT_OP_BLOCK_LIST, hasFloat32, type ConvertOutput, type ConvertSettings, type LowType } from './convert.js';
@@ -38,7 +38,6 @@ export interface Float16Result extends RewriteResult {
   check?: Float16Check;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const fmtDb = (x: number) => (x === Infinity ? '∞' : x.toFixed(1));
 
 export async function convertFloat16(model: ModelProto, options: Float16Options = {}, context: RewriteContext = {}): Promise<Float16Result> {

@@ -15,7 +15,7 @@
 import { onnx, has, toNumber, type ModelProto } from '../../onnx/codec.js';
 import { OmnihubError } from '../../errors.js';
 import { attribute, attrInt, cloneModel, makeNode, namesRead, opsetVersion, removeAttribute, setAttribute, type Graph, type Node, type ValueInfo, graphAndSubgraphs } from '../graph.js';
-import { makeReport, modelCounts } from '../report.js';
+import { makeReport, modelCounts, plural, quoteList } from '../report.js';
 import type { RewriteContext, RewriteResult, RewriteStep } from '../types.js';
 
 export interface FreezeOptions {
@@ -26,9 +26,6 @@ export interface FreezeOptions {
 }
 
 const isDefaultDomain = (node: Node) => !node.domain || node.domain === 'ai.onnx';
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const quoteList = (names: readonly string[], max = 8) =>
-  names.length ? names.slice(0, max).map((n) => `'${n}'`).join(', ') + (names.length > max ? `, … (${names.length} in all)` : '') : 'none';
 
 // ---- fixed dimensions ----
 

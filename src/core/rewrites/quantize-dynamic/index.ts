@@ -27,7 +27,7 @@ import { walkGraphs } from '../../onnx/walk.js';
 import { OmnihubError } from '../../errors.js';
 import { throwIfStopped } from '../abort.js';
 import { attrFloat, attrInt, cloneModel, countOps, makeNode, makeTensor, nameFactory, namesRead, opsetVersion, tensorByteLength, type Graph, type Node, type Tensor, graphAndSubgraphs } from '../graph.js';
-import { formatOpCounts, makeReport, modelCounts } from '../report.js';
+import { formatOpCounts, makeReport, modelCounts, plural, quoteList } from '../report.js';
 import type { RewriteContext, RewriteResult, RewriteStep } from '../types.js';
 import type { QuantType } from '../quant/math.js';
 import { freeze } from '../freeze/index.js';
@@ -60,9 +60,6 @@ export const DEFAULT_OP_TYPES: readonly string[] = ['Conv', 'MatMul', 'Gather', 
 const QUANTIZED_OP = /^(MatMulInteger|ConvInteger|QuantizeLinear|DequantizeLinear|DynamicQuantizeLinear|MatMulNBits|MatMulBnb4|QGemm|QAttention|QEmbedLayerNormalization|DynamicQuantizeMatMul|DynamicQuantizeLSTM|MatMulIntegerToFloat|QLinear\w*)$/;
 
 const isDefaultDomain = (node: Node) => !node.domain || node.domain === 'ai.onnx';
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const quoteList = (names: readonly string[], max = 8) =>
-  names.length ? names.slice(0, max).map((n) => `'${n}'`).join(', ') + (names.length > max ? `, … (${names.length} in all)` : '') : 'none';
 const bytes = (n: number) => n.toLocaleString('en-US');
 
 /** A quantized tensor: its data, scale and zero point names (onnxruntime's QuantizedValue). */

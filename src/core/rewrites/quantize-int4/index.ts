@@ -27,7 +27,7 @@ import {
   attrFloat, attrInt, attrInts, cloneModel, cloneNode, makeNode, makeTensor, nameFactory, namesRead, opsetVersion, removeAttribute,
   type Graph, type Node, type Tensor,
 } from '../graph.js';
-import { makeReport, modelCounts } from '../report.js';
+import { makeReport, modelCounts, plural } from '../report.js';
 import type { RewriteContext, RewriteResult, RewriteStep } from '../types.js';
 import { quantizeForMatMulNBits, quantizeForQdq, type Int4Weight } from './blockwise.js';
 import { opsetRaiseRisks, QDQ_OPSET } from './opset.js';
@@ -56,7 +56,6 @@ const WEIGHT_TYPES = new Set<number>([DataType.FLOAT, DataType.FLOAT16]);
 const INT4_IR_VERSION = 10;
 
 const isDefaultDomain = (node: Node) => !node.domain || node.domain === 'ai.onnx';
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const quoteList = (names: readonly string[], max = 6) =>
   names.slice(0, max).map((n) => `'${n}'`).join(', ') + (names.length > max ? `, … (${names.length} in all)` : '');
 

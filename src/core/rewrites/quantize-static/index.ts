@@ -16,7 +16,7 @@ import { OmnihubError } from '../../errors.js';
 import { throwIfStopped } from '../abort.js';
 import { cloneModel, GraphIndex, nameFactory, opsetVersion } from '../graph.js';
 import { freeze } from '../freeze/index.js';
-import { makeReport, modelCounts } from '../report.js';
+import { makeReport, modelCounts, plural } from '../report.js';
 import { inferShapes } from '../simplify/shape-inference.js';
 import type { RewriteContext, RewriteResult, RewriteStep } from '../types.js';
 import { calibrate, tensorsToCalibrate, type CalibrationMethod } from './calibrate.js';
@@ -112,7 +112,6 @@ function settle(options: QuantizeStaticOptions): Settled {
   return settled;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const list = (items: readonly string[], max = 6) => items.slice(0, max).join('; ') + (items.length > max ? `; … (${items.length} in all)` : '');
 
 /** Quantizes a copy of `model`; the input is not modified. */

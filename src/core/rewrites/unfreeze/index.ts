@@ -11,7 +11,7 @@ import { onnx, toNumber, type ModelProto } from '../../onnx/codec.js';
 import { DataType, elementCount, tensorDims } from '../../onnx/tensor.js';
 import { OmnihubError } from '../../errors.js';
 import { attrTensor, cloneModel, type Graph, type Node, type Tensor, graphAndSubgraphs } from '../graph.js';
-import { makeReport, modelCounts } from '../report.js';
+import { makeReport, modelCounts, plural, quoteList } from '../report.js';
 import type { RewriteContext, RewriteResult, RewriteStep } from '../types.js';
 
 export interface UnfreezeOptions {
@@ -31,9 +31,6 @@ const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.FLOAT16, DataType.
 const NOT_WEIGHTS: Record<string, readonly number[]> = { Resize: [1, 2], Upsample: [1] };
 
 const isDefaultDomain = (node: Node) => !node.domain || node.domain === 'ai.onnx';
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const quoteList = (names: readonly string[], max = 8) =>
-  names.length ? names.slice(0, max).map((n) => `'${n}'`).join(', ') + (names.length > max ? `, … (${names.length} in all)` : '') : 'none';
 
 interface Candidate {
   name: string;
