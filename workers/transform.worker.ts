@@ -27,8 +27,10 @@ import type { RuntimeTensor } from '../src/core/onnx/runtime-tensor.js';
 import type { ValueSummary } from '../src/core/onnx/summary.js';
 import { decodeMnistPack, MNIST_PACK_FILE, mnistInputProblem, mnistPackSamples, type MnistDigits } from '../src/core/datasets/mnist-pack.js';
 import { guarded, toFailure, type WorkerFailure } from './failure.js';
+import { rankVariants, type VariantRanking } from '../src/core/validate/variants.js';
+import type { RecipeStep } from '../src/core/rewrites/recipe.js';
 
-export type { CompareResult, OptionSpec, Recipe, RewriteReport, WorkerFailure };
+export type { CompareResult, OptionSpec, Recipe, RecipeStep, RewriteReport, VariantRanking, WorkerFailure };
 
 /** One step a recipe can name, as the recipe builder shows it. */
 export interface StepInfo {
@@ -133,6 +135,61 @@ export interface TransformResult {
   model: Blob;
 }
 
+/**
+ * Trying several quantization variants of one model: the recipe's steps (the common prefix: freeze → simplify, say)
+ * run once, then each variant's step runs on the prefix's result and is compared with the original on the same
+ * inputs (and for accuracy, when asked). Inputs, calibration samples and accuracy are as for `TransformRequest`.
+ */
+export interface VariantsRequest extends Omit<TransformRequest, 'recipe'> {
+  /** The common prefix; may have no steps (the variants then run on the original). */
+  prefix: Recipe;
+  /** The variants to try, each one step (a quantization with its options), in the order shown. */
+  variants: Array<{ name: string; step: RecipeStep }>;
+}
+
+/** Progress of a variants run: the prefix's steps as `TransformEvent`s, then per variant. */
+export type VariantsEvent =
+  | TransformEvent
+  | { kind: 'variant-start'; index: number; name: string }
+  | { kind: 'variant-progress'; index: number; fraction: number; message?: string }
+  | { kind: 'variant-compare'; index: number }
+  | { kind: 'variant-done'; index: number; error?: string };
+
+/** One variant as made and measured. */
+export interface VariantOutcome {
+  name: string;
+  /** The whole recipe that makes it from the original: the prefix's steps, then the variant's step (its lineage). */
+  recipe: Recipe;
+  /** The variant step's report; null when the step failed (see `error`). */
+  report: RewriteReport | null;
+  /** Why the variant's step failed; the other variants still ran. */
+  error: WorkerFailure | null;
+  comparison: CompareResult | null;
+  comparisonError: WorkerFailure | null;
+  accuracy: AccuracyComparison | null;
+  accuracyError: WorkerFailure | null;
+  /** File size of the variant (0 when it failed). */
+  bytes: number;
+  /** The variant as one .onnx file; null when it failed. */
+  model: Blob | null;
+}
+
+export interface VariantsResult {
+  entryId: string;
+  path: string;
+  /** The prefix as checked, and its steps' reports. */
+  prefix: Recipe;
+  prefixReports: RewriteReport[];
+  comparisonBackend: 'webgpu' | 'wasm';
+  comparisonInputs: ComparisonInputs;
+  calibration: CalibrationSource;
+  /** The original's file size. */
+  bytes: number;
+  variants: VariantOutcome[];
+  /** The flags of each variant and the best trade-off (core `rankVariants`), in the variants' order. */
+  ranking: VariantRanking;
+}
+
 /** Progress events are throttled (each one is a postMessage and a UI update); starts and ends always go. */
 const PROGRESS_INTERVAL_MS = 50;
 
@@ -172,7 +229,7 @@ function loadMnistDigits(): Promise<MnistDigits> {
 }
 
 /** The samples `request.calibration` asks for (undefined: the steps make seeded random ones). */
-async function calibrationSamples(request: TransformRequest, summary: ModelSummary): Promise<Array<Record<string, RuntimeTensor>> | undefined> {
+async function calibrationSamples(request: Pick<TransformRequest, 'calibration'>, summary: ModelSummary): Promise<Array<Record<string, RuntimeTensor>> | undefined> {
   const c = request.calibration;
   if (!c || c.kind === 'random') return undefined;
   if (c.kind === 'npz') return [inputsFromNpz(summary, readNpz(new Uint8Array(await c.data.arrayBuffer())))];
@@ -237,6 +294,11 @@ async function readLibraryModel(entryId: string, path: string): Promise<Uint8Arr
     return new Uint8Array(await blob.slice(offset, length === undefined ? side.size : offset + length).arrayBuffer());
   });
   return externalTensors > 0 ? encodeModel(model) : bytes;
+}
+
+function calibrationSource(request: { calibration?: TransformRequest['calibration'] }): CalibrationSource {
+  const c = request.calibration;
+  return c?.kind === 'npz' ? { kind: 'npz', name: c.name } : c?.kind === 'mnist' ? { kind: 'mnist', count: c.count } : { kind: 'random' };
 }
 
 const api = {
@@ -354,8 +416,7 @@ const api = {
             }
           }
           checkNotStopped(signal);
-          const calibration: CalibrationSource =
-            request.calibration?.kind === 'npz' ? { kind: 'npz', name: request.calibration.name } : request.calibration?.kind === 'mnist' ? { kind: 'mnist', count: request.calibration.count } : { kind: 'random' };
+          const calibration = calibrationSource(request);
           return {
             entryId: request.entryId,
             path: request.path,
@@ -372,6 +433,183 @@ const api = {
             after: facts(summarizeModel(run.model)),
             bytes: { before: original.byteLength, after: result.byteLength },
             model: new Blob([result as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+          };
+        } finally {
+          if (running === controller) running = null;
+        }
+      });
+    } finally {
+      await delivered();
+      release(onEventRemote);
+    }
+  },
+
+  /**
+   * Reads the entry's model, runs `request.prefix` once, then each variant's step on the prefix's result; each variant
+   * is compared with the original on the same inputs (latency in this browser's onnxruntime-web, on the same
+   * backend as `run`'s comparison) and, when asked, measured for MNIST accuracy; then the core's `rankVariants`
+   * flags them and marks the best trade-off. A failed prefix step fails the run; a failed variant step, comparison
+   * or accuracy is that variant's error, and the others still run. Progress goes to `onEvent`; `abort()` stops it.
+   */
+  async runVariants(request: VariantsRequest, onEventRemote?: (e: VariantsEvent) => void): Promise<VariantsResult> {
+    const { send: emit, delivered } = sender(onEventRemote as ((e: TransformEvent) => void) | undefined);
+    const send = emit as (e: VariantsEvent) => void;
+    try {
+      return await guarded(async () => {
+        if (running) throw new OmnihubError('usage', 'A recipe is running already; wait for it or stop it first.');
+        const controller = new AbortController();
+        running = controller;
+        const { signal } = controller;
+        try {
+          if (!request.variants.length) throw new OmnihubError('usage', 'Choose at least one variant to try.');
+          const prefix: Recipe = request.prefix.steps.length ? parseRecipe(request.prefix) : { steps: [] };
+          // Each variant's step is checked (with the prefix) before anything runs, as a recipe's are.
+          const variantRecipes = request.variants.map((v) => parseRecipe({ steps: [...prefix.steps, v.step] }));
+          const original = await readLibraryModel(request.entryId, request.path);
+          send({ kind: 'read', entryId: request.entryId, path: request.path, bytes: original.byteLength });
+          checkNotStopped(signal);
+          const model = decodeModel(original);
+          const originalSummary = summarizeModel(model);
+
+          const [{ compareModels }, { ortRuntime }] = await Promise.all([import('../src/core/validate/compare.js'), import('../src/core/validate/ort-runtime.js')]);
+          const needsSamples = request.variants.some((v) => v.step.step === 'quantize-int8-static' || v.step.step === 'float16') || prefix.steps.some((s) => s.step === 'quantize-int8-static' || s.step === 'float16');
+          const samples = needsSamples ? await calibrationSamples(request, originalSummary) : undefined;
+          checkNotStopped(signal);
+          const folding = ortRuntime({ graphOptimizationLevel: 'disabled' });
+
+          let base = model;
+          let prefixReports: RewriteReport[] = [];
+          if (prefix.steps.length) {
+            let current = -1;
+            let last = 0;
+            const run = await runRecipe(model, prefix, {
+              runtime: folding,
+              signal,
+              ...(samples && { samples }),
+              onStepStart: (index, step) => {
+                current = index;
+                last = 0;
+                send({ kind: 'step-start', index, step });
+              },
+              onProgress: (p) => {
+                const now = performance.now();
+                if (now - last < PROGRESS_INTERVAL_MS && p.fraction < 1) return;
+                last = now;
+                send({ kind: 'step-progress', index: current, fraction: Math.min(1, Math.max(0, p.fraction)), ...(p.message && { message: p.message }) });
+              },
+              onStepDone: (index, report) => send({ kind: 'step-done', index, report }),
+            });
+            base = run.model;
+            prefixReports = run.reports;
+          }
+          checkNotStopped(signal);
+
+          const backend = await comparisonBackend();
+          const seed = request.seed ?? 0;
+          const comparisonInputs: ComparisonInputs = request.npz ? { kind: 'npz', name: request.npz.name } : { kind: 'random', seed };
+          const runtime = ortRuntime({ executionProviders: backend === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'] });
+          let inputs: Record<string, RuntimeTensor> | undefined;
+          let inputsError: WorkerFailure | null = null;
+          try {
+            inputs = request.npz ? inputsFromNpz(originalSummary, readNpz(new Uint8Array(await request.npz.data.arrayBuffer()))) : undefined;
+          } catch (e) {
+            inputsError = toFailure(e);
+          }
+
+          // The original's accuracy is measured once, before the variants'.
+          let accuracyBefore: { correct: number; count: number; accuracy: number } | null = null;
+          let accuracySetError: WorkerFailure | null = null;
+          let accuracySet: (MnistDigits & { sampleDims: number[] }) | null = null;
+          const accuracyModule = request.accuracy ? await import('../src/core/validate/accuracy.js') : null;
+          if (accuracyModule) {
+            try {
+              const problem = mnistInputProblem(originalSummary.inputs);
+              if (problem) throw new OmnihubError('usage', problem);
+              accuracySet = { ...(await loadMnistDigits()), sampleDims: [1, 28, 28] };
+              accuracyBefore = await accuracyModule.top1Accuracy(original, accuracySet, runtime, { signal });
+            } catch (e) {
+              checkNotStopped(signal);
+              accuracySetError = toFailure(e);
+            }
+          }
+
+          const outcomes: VariantOutcome[] = [];
+          const ops: string[][] = [];
+          for (const [index, v] of request.variants.entries()) {
+            checkNotStopped(signal);
+            send({ kind: 'variant-start', index, name: v.name });
+            const recipe = variantRecipes[index];
+            const step = recipe.steps[recipe.steps.length - 1];
+            const outcome: VariantOutcome = { name: v.name, recipe, report: null, error: null, comparison: null, comparisonError: null, accuracy: null, accuracyError: null, bytes: 0, model: null };
+            outcomes.push(outcome);
+            let bytes: Uint8Array;
+            try {
+              let last = 0;
+              const run = await runRecipe(base, { steps: [step] }, {
+                runtime: folding,
+                signal,
+                ...(samples && { samples }),
+                onProgress: (p) => {
+                  const now = performance.now();
+                  if (now - last < PROGRESS_INTERVAL_MS && p.fraction < 1) return;
+                  last = now;
+                  send({ kind: 'variant-progress', index, fraction: Math.min(1, Math.max(0, p.fraction)), ...(p.message && { message: p.message }) });
+                },
+              });
+              outcome.report = run.reports[0];
+              bytes = encodeModel(run.model);
+            } catch (e) {
+              checkNotStopped(signal);
+              outcome.error = toFailure(e);
+              ops.push([]);
+              send({ kind: 'variant-done', index, error: outcome.error.message });
+              continue;
+            }
+            ops.push(Object.keys(outcome.report.addedByOp));
+            outcome.bytes = bytes.byteLength;
+            outcome.model = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+            checkNotStopped(signal);
+            send({ kind: 'variant-compare', index });
+            if (inputsError) outcome.comparisonError = inputsError;
+            else {
+              try {
+                outcome.comparison = await compareModels(original, bytes, { runtime, ...(inputs ? { inputs } : { random: { seed } }) });
+              } catch (e) {
+                checkNotStopped(signal);
+                outcome.comparisonError = toFailure(e);
+              }
+            }
+            if (accuracyModule) {
+              if (accuracySetError || !accuracyBefore || !accuracySet) outcome.accuracyError = accuracySetError;
+              else {
+                try {
+                  const b = await accuracyModule.top1Accuracy(bytes, accuracySet, runtime, { signal });
+                  const a = accuracyBefore;
+                  outcome.accuracy = { dataset: 'mnist', count: Math.min(a.count, b.count), before: a.accuracy, after: b.accuracy, correct: { before: a.correct, after: b.correct } };
+                } catch (e) {
+                  checkNotStopped(signal);
+                  outcome.accuracyError = toFailure(e);
+                }
+              }
+            }
+            send({ kind: 'variant-done', index });
+          }
+          checkNotStopped(signal);
+          const ranking = rankVariants(
+            { bytes: original.byteLength },
+            outcomes.map((o, i) => ({ name: o.name, bytes: o.bytes, comparison: o.comparison, accuracy: o.accuracy, ops: ops[i], failed: o.error?.message ?? null })),
+          );
+          return {
+            entryId: request.entryId,
+            path: request.path,
+            prefix,
+            prefixReports,
+            comparisonBackend: backend,
+            comparisonInputs,
+            calibration: needsSamples ? calibrationSource(request) : { kind: 'random' },
+            bytes: original.byteLength,
+            variants: outcomes,
+            ranking,
           };
         } finally {
           if (running === controller) running = null;

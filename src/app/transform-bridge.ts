@@ -26,9 +26,34 @@ import type {
   TransformRequest,
   TransformResult,
   TransformWorkerApi,
+  VariantOutcome,
+  VariantRanking,
+  VariantsEvent,
+  VariantsRequest,
+  VariantsResult,
 } from '../../workers/transform.worker.js';
 
-export type { AccuracyComparison, CalibrationSource, CompareResult, ComparisonInputs, ModelFacts, ModelInputs, OptionSpec, Recipe, RecipeCheck, RewriteReport, StepInfo, TransformEvent, TransformRequest, TransformResult };
+export type {
+  AccuracyComparison,
+  CalibrationSource,
+  CompareResult,
+  ComparisonInputs,
+  ModelFacts,
+  ModelInputs,
+  OptionSpec,
+  Recipe,
+  RecipeCheck,
+  RewriteReport,
+  StepInfo,
+  TransformEvent,
+  TransformRequest,
+  TransformResult,
+  VariantOutcome,
+  VariantRanking,
+  VariantsEvent,
+  VariantsRequest,
+  VariantsResult,
+};
 
 /** How long a run may take to notice that it was asked to stop before its worker is terminated. */
 export const STOP_GRACE_MS = 1500;
@@ -86,11 +111,21 @@ class TransformWorkerBridge {
     return this.#call((api) => api.checkRecipe(recipe) as Promise<RecipeCheck>);
   }
 
-  async run(request: TransformRequest, onEvent: (e: TransformEvent) => void): Promise<TransformResult> {
+  run(request: TransformRequest, onEvent: (e: TransformEvent) => void): Promise<TransformResult> {
+    return this.#stoppable((api) => api.run(request, Comlink.proxy(onEvent)));
+  }
+
+  /** Runs a prefix once and each quantization variant on its result, comparing each with the original. */
+  runVariants(request: VariantsRequest, onEvent: (e: VariantsEvent) => void): Promise<VariantsResult> {
+    return this.#stoppable((api) => api.runVariants(request, Comlink.proxy(onEvent)));
+  }
+
+  /** A call that `stop()` can end: one at a time. */
+  async #stoppable<T>(fn: (api: Comlink.Remote<TransformWorkerApi>) => Promise<T>): Promise<T> {
     const run: RunningCall = { stopping: false, timer: null };
     this.#run = run;
     try {
-      return await this.#call((api) => api.run(request, Comlink.proxy(onEvent)));
+      return await this.#call(fn);
     } catch (e) {
       // A run stopped by terminating its worker fails with the termination's 'internal' error; it was asked for.
       if (run.stopping) throw new WorkerCallError('aborted', e instanceof WorkerCallError && e.code === 'aborted' ? e.message : STOPPED_MESSAGE);

@@ -4,7 +4,16 @@
  * the library (with its lineage) or downloaded. The result's bytes stay in a Blob made by the worker; the page never
  * reads them. Everything large is `$state.raw` (replaced whole, never proxied).
  */
-import { transformWorker, type ModelInputs, type Recipe, type RewriteReport, type TransformEvent, type TransformResult } from '../transform-bridge.js';
+import {
+  transformWorker,
+  type ModelInputs,
+  type Recipe,
+  type RewriteReport,
+  type TransformEvent,
+  type TransformResult,
+  type VariantsEvent,
+  type VariantsResult,
+} from '../transform-bridge.js';
 import { libraryWorker, type LibraryEntry } from '../library-bridge.js';
 import { library } from './library.svelte.js';
 import { WorkerCallError } from '../worker-handle.js';
@@ -58,6 +67,14 @@ export function parseSeed(text: string): number | null {
   return n <= 0xffffffff ? n : null;
 }
 
+/** The quantization variants the page offers to try after the recipe, each one step with its default options. */
+export const VARIANTS: ReadonlyArray<{ step: string; name: string }> = [
+  { step: 'quantize-int8-dynamic', name: 'int8 dynamic' },
+  { step: 'quantize-int8-static', name: 'int8 static' },
+  { step: 'quantize-int4', name: 'int4' },
+  { step: 'float16', name: 'float16' },
+];
+
 /** The file a saved result is stored as, in an entry of its own. */
 export const RESULT_FILE = 'model.onnx';
 
@@ -90,6 +107,16 @@ class TransformState {
   /** The chosen model's inputs (read by the worker), for whether MNIST digits fit it; null while unknown. */
   inputs = $state.raw<ModelInputs | null>(null);
   inputsError = $state<string | null>(null);
+
+  /** Whether Run tries quantization variants after the recipe's steps (the prefix), and which (steps of VARIANTS). */
+  variantsOn = $state(false);
+  variantSteps = $state<string[]>(['quantize-int8-dynamic', 'quantize-int8-static', 'float16']);
+  /** The last variants run's outcome (when the last run tried variants; `result` is then null). */
+  variantsResult = $state.raw<VariantsResult | null>(null);
+  /** Saving a variant: its index while it saves, the entries saved by index, and a failure by index. */
+  savingVariant = $state<number | null>(null);
+  savedVariants = $state.raw<Record<number, LibraryEntry>>({});
+  variantSaveErrors = $state.raw<Record<number, { code: string; message: string }>>({});
 
   saving = $state(false);
   /** The entry the result was saved as. */
@@ -204,6 +231,93 @@ class TransformState {
     }
   }
 
+  /** The variants ticked, in VARIANTS' order. */
+  get chosenVariants(): Array<{ step: string; name: string }> {
+    return VARIANTS.filter((v) => this.variantSteps.includes(v.step));
+  }
+
+  /**
+   * Runs `prefix` (may have no steps) once, then each chosen variant on its result, comparing each with the original
+   * on the same inputs (and their accuracy, when on); the worker ranks them.
+   */
+  async runVariants(prefix: Recipe): Promise<void> {
+    const source = this.source;
+    const variants = this.chosenVariants;
+    const takesSamples = [...prefix.steps.map((s) => s.step), ...variants.map((v) => v.step)].some((s) => SAMPLE_STEPS.includes(s));
+    if (!source || this.running || !variants.length || this.compareInputsProblem || (takesSamples && this.calibrationProblem)) return;
+    const npz = this.compareOn === 'npz' && this.npzFile ? { name: this.npzFile.name, data: this.npzFile } : undefined;
+    const seed = parseSeed(this.seedText) ?? 0;
+    const calibration =
+      !takesSamples || this.calibrateOn === 'random'
+        ? undefined
+        : this.calibrateOn === 'npz' && this.npzFile
+          ? { kind: 'npz' as const, name: this.npzFile.name, data: this.npzFile }
+          : { kind: 'mnist' as const, count: parseDigitCount(this.mnistCountText) ?? 100 };
+    const accuracy = this.accuracy;
+    this.#reset();
+    this.phase = 'running';
+    this.stages = [
+      { key: 'read', label: 'Read the model from the library', state: 'running', fraction: null },
+      ...prefix.steps.map((s, i): Stage => ({ key: `step-${i}`, label: s.step, state: 'waiting', fraction: 0 })),
+      ...variants.map(
+        (v, i): Stage => ({
+          key: `variant-${i}`,
+          label: `Variant ${v.name} (${v.step}), compared with the original${accuracy ? ', with its accuracy' : ''}`,
+          state: 'waiting',
+          fraction: 0,
+        }),
+      ),
+    ];
+    try {
+      const result = await transformWorker.runVariants(
+        {
+          ...source,
+          prefix: $state.snapshot(prefix) as Recipe,
+          variants: variants.map((v) => ({ name: v.name, step: { step: v.step } })),
+          ...(npz ? { npz } : { seed }),
+          ...(calibration && { calibration }),
+          ...(accuracy && { accuracy }),
+        },
+        (e) => this.#event(e),
+      );
+      this.variantsResult = result;
+      this.phase = 'done';
+    } catch (e) {
+      const failure = failureOf(e);
+      this.error = failure.message;
+      this.errorCode = failure.code;
+      const stopped = failure.code === 'aborted';
+      this.stages = this.stages.map((s) => (s.state === 'running' ? { ...s, state: stopped ? 'stopped' : 'failed' } : s));
+      this.phase = 'failed';
+    } finally {
+      this.stopping = false;
+    }
+  }
+
+  /** Stores variant `index` as a new entry `onnx/<name>`, its lineage the prefix's steps then the variant's. */
+  async saveVariant(index: number, name: string): Promise<LibraryEntry | null> {
+    const result = this.variantsResult;
+    const variant = result?.variants[index];
+    if (!result || !variant?.model || this.savingVariant !== null || this.savedVariants[index]) return null;
+    this.savingVariant = index;
+    const { [index]: _dropped, ...errors } = this.variantSaveErrors;
+    this.variantSaveErrors = errors;
+    try {
+      const entry = await libraryWorker.createEntry(
+        { framework: 'onnx', name, source: { kind: 'local' }, lineage: { from: result.entryId, steps: $state.snapshot(variant.recipe.steps) } },
+        [{ path: RESULT_FILE, blob: variant.model }],
+      );
+      if (this.variantsResult === result) this.savedVariants = { ...this.savedVariants, [index]: entry };
+      return entry;
+    } catch (e) {
+      if (this.variantsResult === result) this.variantSaveErrors = { ...this.variantSaveErrors, [index]: failureOf(e) };
+      return null;
+    } finally {
+      this.savingVariant = null;
+      await library.refresh();
+    }
+  }
+
   stop(): void {
     if (!this.running || this.stopping) return;
     this.stopping = true;
@@ -235,7 +349,7 @@ class TransformState {
     }
   }
 
-  #event(e: TransformEvent): void {
+  #event(e: TransformEvent | VariantsEvent): void {
     if (!this.running) return;
     switch (e.kind) {
       case 'read':
@@ -253,6 +367,18 @@ class TransformState {
       case 'compare-start':
         this.#update('compare', { state: 'running', fraction: null });
         break;
+      case 'variant-start':
+        this.#update(`variant-${e.index}`, { state: 'running', fraction: null, message: 'making the variant' });
+        break;
+      case 'variant-progress':
+        this.#update(`variant-${e.index}`, { fraction: e.fraction, ...(e.message && { message: e.message }) });
+        break;
+      case 'variant-compare':
+        this.#update(`variant-${e.index}`, { fraction: null, message: 'comparing with the original in onnxruntime' });
+        break;
+      case 'variant-done':
+        this.#update(`variant-${e.index}`, e.error ? { state: 'failed', message: e.error } : { state: 'done', fraction: 1, message: undefined });
+        break;
     }
   }
 
@@ -264,6 +390,9 @@ class TransformState {
     this.phase = 'idle';
     this.stages = [];
     this.result = null;
+    this.variantsResult = null;
+    this.savedVariants = {};
+    this.variantSaveErrors = {};
     this.error = null;
     this.errorCode = null;
     this.saved = null;
