@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../library/folder-files.js';
 import { OmnihubError } from '../errors.js';
 import { compareCommand } from './compare-command.js';
 import { REWRITE_COMMANDS, REWRITE_USAGE, rewriteCommand } from './rewrite-commands.js';
+import { EXPORT_TRANSFORMERS_JS_USAGE, exportTransformersJsCommand } from './export-command.js';
 import { downloadCommand, exportCommand, listCommand, removeCommand, type CliEnv, type CliIo } from './library-commands.js';
 
 const VALUE_FLAGS: Record<string, string> = { '-o': 'output', '--output': 'output', '--external-data-threshold': 'threshold', '--revision': 'revision', '--inputs': 'inputs', '--seed': 'seed' };
@@ -23,6 +24,7 @@ const USAGE = `usage:
   omnihub ls [--json]                        the library ($OMNIHUB_HOME, else ~/.omnihub)
   omnihub rm ENTRY
   omnihub export ENTRY DIR
+${EXPORT_TRANSFORMERS_JS_USAGE}
   omnihub compare A B [--inputs X.npz] [--seed N] [--json]
                                              run both models in onnxruntime on the same inputs (from the .npz,
                                              else seeded random: floats uniform in [0,1), ints in [0,10)); A is
@@ -82,6 +84,10 @@ export async function main(argv: string[], io: Io, cli: CliEnv = { env: process.
     const [command, ...rest] = argv;
     // Rewrites take their steps' options as flags, so they parse their own arguments.
     if (REWRITE_COMMANDS.includes(command)) return await rewriteCommand(command, rest, io, cli, USAGE, readBytes);
+    if (command === 'export-transformers-js') {
+      await exportTransformersJsCommand(rest, io, cli, USAGE, readBytes);
+      return 0;
+    }
     const { positional, flags } = parseArgs(rest);
     if (command === 'inspect' && positional.length === 1) {
       // The summary needs only the model file: external tensors are counted from their recorded lengths.
