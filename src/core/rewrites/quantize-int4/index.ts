@@ -18,7 +18,7 @@
  * Weights in If/Loop/Scan bodies are handled too (the reference walks subgraphs the same way); the quantized
  * tensors go into the graph that holds the float weight, which is removed once nothing reads it.
  */
-import { onnx, toNumber, type ModelProto } from '../../onnx/codec.js';
+import { has, onnx, toNumber, type ModelProto } from '../../onnx/codec.js';
 import { DataType, tensorDims, tensorToFloat32 } from '../../onnx/tensor.js';
 import { float32ToFloat16Bits } from '../../validate/inputs.js';
 import { OmnihubError } from '../../errors.js';
@@ -159,15 +159,17 @@ function findWeight(node: Node, scope: Graph[], defined: Map<Graph, Set<string>>
   return { ...c, transposed, transpose };
 }
 
-/** The weight as the [K, N] float32 matrix the product multiplies by (transposed when stored [N, K]). */
+/**
+ * The weight as the [K, N] float32 matrix the product multiplies by: handed over as stored (float32 raw_data as its
+ * bytes, unaligned or not, read a slice at a time by the quantizer; [N, K] marked `transposed`), not copied.
+ */
 function weightMatrix(w: Weight): Int4Weight {
-  const [rows, cols] = tensorDims(w.tensor);
-  const stored = tensorToFloat32(w.tensor);
-  const half = w.tensor.data_type === DataType.FLOAT16;
-  if (!w.transposed) return { values: stored, K: rows, N: cols, half };
-  const values = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) values[c * rows + r] = stored[r * cols + c];
-  return { values, K: cols, N: rows, half };
+  const t = w.tensor;
+  const [rows, cols] = tensorDims(t);
+  const half = t.data_type === DataType.FLOAT16;
+  const raw = t.raw_data;
+  const values = t.data_type === DataType.FLOAT && raw && has(t, 'raw_data') && raw.byteLength === rows * cols * 4 ? raw : tensorToFloat32(t);
+  return w.transposed ? { values, K: cols, N: rows, half, transposed: true } : { values, K: rows, N: cols, half };
 }
 
 /** Per-graph node rewrites: the nodes to put in place of each replaced node. */
