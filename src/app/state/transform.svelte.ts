@@ -82,6 +82,17 @@ function failureOf(e: unknown): { code: string; message: string } {
   return { code: e instanceof WorkerCallError ? e.code : 'internal', message: e instanceof Error ? e.message : String(e) };
 }
 
+/**
+ * The stages after a run failed or was stopped: the stage that was running gets the outcome. Between two stages
+ * (one done, the next's start event not yet here) none is running: the next one to run gets it, so a stop always
+ * shows where it happened.
+ */
+function endedStages(stages: Stage[], outcome: 'stopped' | 'failed'): Stage[] {
+  const at = stages.findIndex((s) => s.state === 'running');
+  const target = at >= 0 ? at : stages.findIndex((s) => s.state === 'waiting');
+  return stages.map((s, i) => (i === target ? { ...s, state: outcome } : s));
+}
+
 class TransformState {
   source = $state.raw<TransformSource | null>(null);
   phase = $state<RunPhase>('idle');
@@ -223,8 +234,7 @@ class TransformState {
       this.error = failure.message;
       this.errorCode = failure.code;
       const stopped = failure.code === 'aborted';
-      // The stage that was running is the one that failed; those after it never ran.
-      this.stages = this.stages.map((s) => (s.state === 'running' ? { ...s, state: stopped ? 'stopped' : 'failed' } : s));
+      this.stages = endedStages(this.stages, stopped ? 'stopped' : 'failed');
       this.phase = 'failed';
     } finally {
       this.stopping = false;
@@ -287,7 +297,7 @@ class TransformState {
       this.error = failure.message;
       this.errorCode = failure.code;
       const stopped = failure.code === 'aborted';
-      this.stages = this.stages.map((s) => (s.state === 'running' ? { ...s, state: stopped ? 'stopped' : 'failed' } : s));
+      this.stages = endedStages(this.stages, stopped ? 'stopped' : 'failed');
       this.phase = 'failed';
     } finally {
       this.stopping = false;
