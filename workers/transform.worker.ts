@@ -26,6 +26,7 @@ import { readNpz } from '../src/core/formats/numpy/npz.js';
 import type { RuntimeTensor } from '../src/core/onnx/runtime-tensor.js';
 import type { ValueSummary } from '../src/core/onnx/summary.js';
 import { decodeMnistPack, MNIST_PACK_FILE, mnistInputProblem, mnistPackSamples, type MnistDigits } from '../src/core/datasets/mnist-pack.js';
+import { imageInputProblem, imageSample, preprocessingFor } from '../src/core/datasets/image-samples.js';
 import { guarded, toFailure, type WorkerFailure } from './failure.js';
 import { rankVariants, type VariantRanking } from '../src/core/validate/variants.js';
 import type { RecipeStep } from '../src/core/rewrites/recipe.js';
@@ -61,9 +62,11 @@ export interface TransformRequest {
    * The samples given to steps that take them (quantize-int8-static calibrates on them, float16 checks on them):
    * absent or 'random', none (each such step makes seeded random ones and says so); the arrays of an .npz (one
    * sample); or the first `count` MNIST digits (the same number of each label), for a model with one [N, 1, 28, 28]
-   * input. The MNIST pack is fetched (from the app's precache) only when asked for.
+   * input. The MNIST pack is fetched (from the app's precache) only when asked for. Or images (Files, which cross
+   * to the worker by reference), one sample each, decoded here and preprocessed as the core's `preprocessingFor`
+   * states for the model's one image input.
    */
-  calibration?: { kind: 'random' } | { kind: 'npz'; name: string; data: Blob } | { kind: 'mnist'; count: number };
+  calibration?: { kind: 'random' } | { kind: 'npz'; name: string; data: Blob } | { kind: 'mnist'; count: number } | { kind: 'images'; files: Array<{ name: string; data: Blob }> };
   /** Also run the original and the result on the pack's 1,000 MNIST digits (batched) and measure top-1 accuracy. */
   accuracy?: boolean;
 }
@@ -73,10 +76,19 @@ export interface ModelInputs {
   inputs: ValueSummary[];
   /** Why the model cannot take MNIST digits, or null when it can. */
   mnistProblem: string | null;
+  /** Why the model cannot take images, or null when it can. */
+  imagesProblem: string | null;
+  /** How images are preprocessed for it, in words (null when it takes none). */
+  imagePreprocessing: string | null;
 }
 
 /** What the steps that take samples were given. */
-export type CalibrationSource = { kind: 'random' } | { kind: 'npz'; name: string } | { kind: 'mnist'; count: number };
+export type CalibrationSource =
+  | { kind: 'random' }
+  | { kind: 'npz'; name: string }
+  | { kind: 'mnist'; count: number }
+  /** `count` images, preprocessed as `preprocessing` says. */
+  | { kind: 'images'; count: number; names: string[]; preprocessing: string };
 
 /** Top-1 accuracy of the original (before) and the result (after) on `count` labelled digits. */
 export interface AccuracyComparison {
@@ -228,11 +240,43 @@ function loadMnistDigits(): Promise<MnistDigits> {
   return mnistDigits;
 }
 
+/**
+ * The RGBA pixels of an image file, decoded by the browser (PNG, JPEG, WebP, GIF's first frame, BMP, …) without
+ * colour-space conversion, as PIL reads pixels; a file that is not a decodable image is a 'wrong-format' error naming it.
+ */
+async function decodeImage(name: string, data: Blob): Promise<{ rgba: Uint8ClampedArray; width: number; height: number }> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(data, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  } catch (e) {
+    throw new OmnihubError('wrong-format', `${name} is not an image this browser can decode (${e instanceof Error ? e.message : String(e)}); calibrate on PNG, JPEG, WebP, GIF or BMP files.`);
+  }
+  try {
+    const { width, height } = bitmap;
+    const context = new OffscreenCanvas(width, height).getContext('2d');
+    if (!context) throw new OmnihubError('unsupported', 'This browser has no 2D OffscreenCanvas in workers, which decoding images needs.');
+    context.drawImage(bitmap, 0, 0);
+    return { rgba: context.getImageData(0, 0, width, height).data, width, height };
+  } finally {
+    bitmap.close();
+  }
+}
+
 /** The samples `request.calibration` asks for (undefined: the steps make seeded random ones). */
 async function calibrationSamples(request: Pick<TransformRequest, 'calibration'>, summary: ModelSummary): Promise<Array<Record<string, RuntimeTensor>> | undefined> {
   const c = request.calibration;
   if (!c || c.kind === 'random') return undefined;
   if (c.kind === 'npz') return [inputsFromNpz(summary, readNpz(new Uint8Array(await c.data.arrayBuffer())))];
+  if (c.kind === 'images') {
+    const pre = preprocessingFor(summary.inputs);
+    if (!c.files.length) throw new OmnihubError('usage', 'Choose or drop at least one image to calibrate on.');
+    const samples: Array<Record<string, RuntimeTensor>> = [];
+    for (const f of c.files) {
+      const { rgba, width, height } = await decodeImage(f.name, f.data);
+      samples.push(imageSample(rgba, width, height, pre));
+    }
+    return samples;
+  }
   const problem = mnistInputProblem(summary.inputs);
   if (problem) throw new OmnihubError('usage', problem);
   return mnistPackSamples(await loadMnistDigits(), summary.inputs[0].name, c.count);
@@ -296,8 +340,9 @@ async function readLibraryModel(entryId: string, path: string): Promise<Uint8Arr
   return externalTensors > 0 ? encodeModel(model) : bytes;
 }
 
-function calibrationSource(request: { calibration?: TransformRequest['calibration'] }): CalibrationSource {
+function calibrationSource(request: { calibration?: TransformRequest['calibration'] }, summary: ModelSummary): CalibrationSource {
   const c = request.calibration;
+  if (c?.kind === 'images') return { kind: 'images', count: c.files.length, names: c.files.map((f) => f.name), preprocessing: preprocessingFor(summary.inputs).description };
   return c?.kind === 'npz' ? { kind: 'npz', name: c.name } : c?.kind === 'mnist' ? { kind: 'mnist', count: c.count } : { kind: 'random' };
 }
 
@@ -316,7 +361,8 @@ const api = {
   async modelInputs(entryId: string, path: string): Promise<ModelInputs> {
     return guarded(async () => {
       const inputs = summarizeModel(decodeModel(await readLibraryModel(entryId, path))).inputs;
-      return { inputs, mnistProblem: mnistInputProblem(inputs) };
+      const imagesProblem = imageInputProblem(inputs);
+      return { inputs, mnistProblem: mnistInputProblem(inputs), imagesProblem, imagePreprocessing: imagesProblem ? null : preprocessingFor(inputs).description };
     });
   },
 
@@ -416,7 +462,7 @@ const api = {
             }
           }
           checkNotStopped(signal);
-          const calibration = calibrationSource(request);
+          const calibration = calibrationSource(request, originalSummary);
           return {
             entryId: request.entryId,
             path: request.path,
@@ -606,7 +652,7 @@ const api = {
             prefixReports,
             comparisonBackend: backend,
             comparisonInputs,
-            calibration: needsSamples ? calibrationSource(request) : { kind: 'random' },
+            calibration: needsSamples ? calibrationSource(request, originalSummary) : { kind: 'random' },
             bytes: original.byteLength,
             variants: outcomes,
             ranking,

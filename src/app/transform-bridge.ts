@@ -101,7 +101,7 @@ class TransformWorkerBridge {
     return this.#call((api) => api.steps());
   }
 
-  /** A library model's inputs, and whether MNIST digits fit them. */
+  /** A library model's inputs, whether MNIST digits fit them, and whether (and how) images do. */
   modelInputs(entryId: string, path: string): Promise<ModelInputs> {
     return this.#call((api) => api.modelInputs(entryId, path));
   }

@@ -10,6 +10,7 @@ import {
   type Recipe,
   type RewriteReport,
   type TransformEvent,
+  type TransformRequest,
   type TransformResult,
   type VariantsEvent,
   type VariantsResult,
@@ -43,7 +44,7 @@ export type RunPhase = 'idle' | 'running' | 'done' | 'failed';
 export type CompareOn = 'random' | 'npz';
 
 /** What steps that take samples (static quantization, float16's check) are given. */
-export type CalibrateOn = 'random' | 'npz' | 'mnist';
+export type CalibrateOn = 'random' | 'npz' | 'mnist' | 'images';
 
 /** The steps that take `samples`: quantize-int8-static calibrates on them, float16 checks its result on them. */
 export const SAMPLE_STEPS: readonly string[] = ['quantize-int8-static', 'float16'];
@@ -113,6 +114,8 @@ class TransformState {
   /** The samples the next run gives to steps that take them; random (the steps' own seeded ones) by default. */
   calibrateOn = $state<CalibrateOn>('random');
   mnistCountText = $state('100');
+  /** Images picked or dropped to calibrate on (one sample each); Files cross to the worker by reference, decoded there. */
+  imageFiles = $state.raw<File[]>([]);
   /** Accuracy on the MNIST digits as the user set it; null follows the calibration (on when it is MNIST). */
   accuracyChoice = $state<boolean | null>(null);
   /** The chosen model's inputs (read by the worker), for whether MNIST digits fit it; null while unknown. */
@@ -153,6 +156,14 @@ class TransformState {
     return this.inputs.mnistProblem;
   }
 
+  /** Why images cannot be given to the chosen model, or null when they can. */
+  get imagesProblem(): string | null {
+    if (!this.source) return 'Choose a model first.';
+    if (this.inputsError) return `The model's inputs could not be read: ${this.inputsError}`;
+    if (!this.inputs) return 'Reading the model’s inputs…';
+    return this.inputs.imagesProblem;
+  }
+
   /** Whether the next run measures accuracy on the MNIST digits (only for a model that takes them). */
   get accuracy(): boolean {
     return this.mnistProblem === null && (this.accuracyChoice ?? this.calibrateOn === 'mnist');
@@ -169,7 +180,19 @@ class TransformState {
       if (this.mnistProblem) return this.mnistProblem;
       if (parseDigitCount(this.mnistCountText) === null) return `The number of MNIST digits must be a whole number from 1 to ${MNIST_DIGITS}.`;
     }
+    if (this.calibrateOn === 'images') {
+      if (this.imagesProblem) return this.imagesProblem;
+      if (!this.imageFiles.length) return 'Choose or drop images to calibrate on, or calibrate on random samples.';
+    }
     return null;
+  }
+
+  /** The calibration a run sends to the worker (undefined: the steps make seeded random samples). */
+  #calibration(takesSamples: boolean): TransformRequest['calibration'] {
+    if (!takesSamples || this.calibrateOn === 'random') return undefined;
+    if (this.calibrateOn === 'npz') return this.npzFile ? { kind: 'npz', name: this.npzFile.name, data: this.npzFile } : undefined;
+    if (this.calibrateOn === 'images') return { kind: 'images', files: this.imageFiles.map((f) => ({ name: f.name, data: f })) };
+    return { kind: 'mnist', count: parseDigitCount(this.mnistCountText) ?? 100 };
   }
 
   /** Chooses the model to start from; a result of another model is dropped. */
@@ -205,12 +228,7 @@ class TransformState {
     if (!source || this.running || this.compareInputsProblem || (takesSamples && this.calibrationProblem)) return;
     const npz = this.compareOn === 'npz' && this.npzFile ? { name: this.npzFile.name, data: this.npzFile } : undefined;
     const seed = parseSeed(this.seedText) ?? 0;
-    const calibration =
-      !takesSamples || this.calibrateOn === 'random'
-        ? undefined
-        : this.calibrateOn === 'npz' && this.npzFile
-          ? { kind: 'npz' as const, name: this.npzFile.name, data: this.npzFile }
-          : { kind: 'mnist' as const, count: parseDigitCount(this.mnistCountText) ?? 100 };
+    const calibration = this.#calibration(takesSamples);
     const accuracy = this.accuracy;
     this.#reset();
     this.phase = 'running';
@@ -257,12 +275,7 @@ class TransformState {
     if (!source || this.running || !variants.length || this.compareInputsProblem || (takesSamples && this.calibrationProblem)) return;
     const npz = this.compareOn === 'npz' && this.npzFile ? { name: this.npzFile.name, data: this.npzFile } : undefined;
     const seed = parseSeed(this.seedText) ?? 0;
-    const calibration =
-      !takesSamples || this.calibrateOn === 'random'
-        ? undefined
-        : this.calibrateOn === 'npz' && this.npzFile
-          ? { kind: 'npz' as const, name: this.npzFile.name, data: this.npzFile }
-          : { kind: 'mnist' as const, count: parseDigitCount(this.mnistCountText) ?? 100 };
+    const calibration = this.#calibration(takesSamples);
     const accuracy = this.accuracy;
     this.#reset();
     this.phase = 'running';
