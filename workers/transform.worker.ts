@@ -17,7 +17,7 @@ import { baseName, openModel } from '../src/core/onnx/model-file.js';
 import { summarizeModel, type ModelSummary } from '../src/core/onnx/summary.js';
 import { OmnihubError } from '../src/core/errors.js';
 import { IndexedDbLibrary } from '../src/core/library/index.js';
-import { parseRecipe, runRecipe, type Recipe } from '../src/core/rewrites/recipe.js';
+import { parseRecipe, runRecipe, type Recipe, type RecipeContext, type RecipeStep } from '../src/core/rewrites/recipe.js';
 import { REWRITE_STEPS } from '../src/core/rewrites/registry.js';
 import type { OptionSpec, RewriteReport } from '../src/core/rewrites/types.js';
 import type { CompareResult } from '../src/core/validate/compare.js';
@@ -29,7 +29,6 @@ import { decodeMnistPack, MNIST_PACK_FILE, mnistInputProblem, mnistPackSamples, 
 import { imageInputProblem, imageSample, preprocessingFor } from '../src/core/datasets/image-samples.js';
 import { guarded, toFailure, type WorkerFailure } from './failure.js';
 import { rankVariants, type VariantRanking } from '../src/core/validate/variants.js';
-import type { RecipeStep } from '../src/core/rewrites/recipe.js';
 
 export type { CompareResult, OptionSpec, Recipe, RecipeStep, RewriteReport, VariantRanking, WorkerFailure };
 
@@ -306,6 +305,26 @@ function sender(remote?: (e: TransformEvent) => void): { send: (e: TransformEven
   };
 }
 
+/** runRecipe's step callbacks as events: starts and ends always, progress at most every PROGRESS_INTERVAL_MS. */
+function stepEvents(emit: (e: TransformEvent) => void): Pick<RecipeContext, 'onStepStart' | 'onProgress' | 'onStepDone'> {
+  let current = -1;
+  let last = 0;
+  return {
+    onStepStart: (index, step) => {
+      current = index;
+      last = 0;
+      emit({ kind: 'step-start', index, step });
+    },
+    onProgress: (p) => {
+      const now = performance.now();
+      if (now - last < PROGRESS_INTERVAL_MS && p.fraction < 1) return;
+      last = now;
+      emit({ kind: 'step-progress', index: current, fraction: Math.min(1, Math.max(0, p.fraction)), ...(p.message && { message: p.message }) });
+    },
+    onStepDone: (index, report) => emit({ kind: 'step-done', index, report }),
+  };
+}
+
 function release(remote?: unknown): void {
   (remote as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
 }
@@ -401,26 +420,13 @@ const api = {
 
           // onnxruntime is loaded on the first run only: listing steps and checking recipes need none of it.
           const [{ compareModels }, { ortRuntime }] = await Promise.all([import('../src/core/validate/compare.js'), import('../src/core/validate/ort-runtime.js')]);
-          let current = -1;
-          let last = 0;
           const samples = await calibrationSamples(request, originalSummary);
           checkNotStopped(signal);
           const run = await runRecipe(model, recipe, {
             runtime: ortRuntime({ graphOptimizationLevel: 'disabled' }),
             signal,
             ...(samples && { samples }),
-            onStepStart: (index, step) => {
-              current = index;
-              last = 0;
-              emit({ kind: 'step-start', index, step });
-            },
-            onProgress: (p) => {
-              const now = performance.now();
-              if (now - last < PROGRESS_INTERVAL_MS && p.fraction < 1) return;
-              last = now;
-              emit({ kind: 'step-progress', index: current, fraction: Math.min(1, Math.max(0, p.fraction)), ...(p.message && { message: p.message }) });
-            },
-            onStepDone: (index, report) => emit({ kind: 'step-done', index, report }),
+            ...stepEvents(emit),
           });
           checkNotStopped(signal);
 
@@ -526,24 +532,11 @@ const api = {
           let base = model;
           let prefixReports: RewriteReport[] = [];
           if (prefix.steps.length) {
-            let current = -1;
-            let last = 0;
             const run = await runRecipe(model, prefix, {
               runtime: folding,
               signal,
               ...(samples && { samples }),
-              onStepStart: (index, step) => {
-                current = index;
-                last = 0;
-                send({ kind: 'step-start', index, step });
-              },
-              onProgress: (p) => {
-                const now = performance.now();
-                if (now - last < PROGRESS_INTERVAL_MS && p.fraction < 1) return;
-                last = now;
-                send({ kind: 'step-progress', index: current, fraction: Math.min(1, Math.max(0, p.fraction)), ...(p.message && { message: p.message }) });
-              },
-              onStepDone: (index, report) => send({ kind: 'step-done', index, report }),
+              ...stepEvents(send),
             });
             base = run.model;
             prefixReports = run.reports;

@@ -222,13 +222,27 @@ class TransformState {
     }
   }
 
+  /** What every run sends besides its steps: the comparison inputs, the calibration samples, whether to measure accuracy. */
+  #settings(takesSamples: boolean) {
+    const npz = this.compareOn === 'npz' && this.npzFile ? { name: this.npzFile.name, data: this.npzFile } : undefined;
+    const calibration = this.#calibration(takesSamples);
+    return { ...(npz ? { npz } : { seed: parseSeed(this.seedText) ?? 0 }), ...(calibration && { calibration }), ...(this.accuracy && { accuracy: true }) };
+  }
+
+  /** A run that failed or was stopped: its sentence, and the stage where it happened. */
+  #failed(e: unknown): void {
+    const failure = failureOf(e);
+    this.error = failure.message;
+    this.errorCode = failure.code;
+    this.stages = endedStages(this.stages, failure.code === 'aborted' ? 'stopped' : 'failed');
+    this.phase = 'failed';
+  }
+
   async run(recipe: Recipe): Promise<void> {
     const source = this.source;
     const takesSamples = recipe.steps.some((s) => SAMPLE_STEPS.includes(s.step));
     if (!source || this.running || this.compareInputsProblem || (takesSamples && this.calibrationProblem)) return;
-    const npz = this.compareOn === 'npz' && this.npzFile ? { name: this.npzFile.name, data: this.npzFile } : undefined;
-    const seed = parseSeed(this.seedText) ?? 0;
-    const calibration = this.#calibration(takesSamples);
+    const settings = this.#settings(takesSamples);
     const accuracy = this.accuracy;
     this.#reset();
     this.phase = 'running';
@@ -243,17 +257,12 @@ class TransformState {
       },
     ];
     try {
-      const result = await transformWorker.run({ ...source, recipe: $state.snapshot(recipe) as Recipe, ...(npz ? { npz } : { seed }), ...(calibration && { calibration }), ...(accuracy && { accuracy }) }, (e) => this.#event(e));
+      const result = await transformWorker.run({ ...source, recipe: $state.snapshot(recipe) as Recipe, ...settings }, (e) => this.#event(e));
       this.#update('compare', result.comparisonError ? { state: 'failed', message: result.comparisonError.message } : { state: 'done', fraction: 1 });
       this.result = result;
       this.phase = 'done';
     } catch (e) {
-      const failure = failureOf(e);
-      this.error = failure.message;
-      this.errorCode = failure.code;
-      const stopped = failure.code === 'aborted';
-      this.stages = endedStages(this.stages, stopped ? 'stopped' : 'failed');
-      this.phase = 'failed';
+      this.#failed(e);
     } finally {
       this.stopping = false;
     }
@@ -273,9 +282,7 @@ class TransformState {
     const variants = this.chosenVariants;
     const takesSamples = [...prefix.steps.map((s) => s.step), ...variants.map((v) => v.step)].some((s) => SAMPLE_STEPS.includes(s));
     if (!source || this.running || !variants.length || this.compareInputsProblem || (takesSamples && this.calibrationProblem)) return;
-    const npz = this.compareOn === 'npz' && this.npzFile ? { name: this.npzFile.name, data: this.npzFile } : undefined;
-    const seed = parseSeed(this.seedText) ?? 0;
-    const calibration = this.#calibration(takesSamples);
+    const settings = this.#settings(takesSamples);
     const accuracy = this.accuracy;
     this.#reset();
     this.phase = 'running';
@@ -297,21 +304,14 @@ class TransformState {
           ...source,
           prefix: $state.snapshot(prefix) as Recipe,
           variants: variants.map((v) => ({ name: v.name, step: { step: v.step } })),
-          ...(npz ? { npz } : { seed }),
-          ...(calibration && { calibration }),
-          ...(accuracy && { accuracy }),
+          ...settings,
         },
         (e) => this.#event(e),
       );
       this.variantsResult = result;
       this.phase = 'done';
     } catch (e) {
-      const failure = failureOf(e);
-      this.error = failure.message;
-      this.errorCode = failure.code;
-      const stopped = failure.code === 'aborted';
-      this.stages = endedStages(this.stages, stopped ? 'stopped' : 'failed');
-      this.phase = 'failed';
+      this.#failed(e);
     } finally {
       this.stopping = false;
     }
