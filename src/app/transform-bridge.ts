@@ -33,27 +33,8 @@ import type {
   VariantsResult,
 } from '../../workers/transform.worker.js';
 
-export type {
-  AccuracyComparison,
-  CalibrationSource,
-  CompareResult,
-  ComparisonInputs,
-  ModelFacts,
-  ModelInputs,
-  OptionSpec,
-  Recipe,
-  RecipeCheck,
-  RewriteReport,
-  StepInfo,
-  TransformEvent,
-  TransformRequest,
-  TransformResult,
-  VariantOutcome,
-  VariantRanking,
-  VariantsEvent,
-  VariantsRequest,
-  VariantsResult,
-};
+// The worker's types are the page's vocabulary for runs and results.
+export type * from '../../workers/transform.worker.js';
 
 /** How long a run may take to notice that it was asked to stop before its worker is terminated. */
 export const STOP_GRACE_MS = 1500;
