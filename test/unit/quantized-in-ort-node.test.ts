@@ -10,7 +10,7 @@ import { decodeModel, encodeModel } from '../../src/core/onnx/codec.js';
 import { summarizeModel } from '../../src/core/onnx/summary.js';
 import { readNpz } from '../../src/core/formats/numpy/npz.js';
 import type { RuntimeTensor } from '../../src/core/onnx/runtime-tensor.js';
-import { inputsFromNpz, mulberry32 } from '../../src/core/validate/inputs.js';
+import { inputsFromNpz } from '../../src/core/validate/inputs.js';
 import { relL2 } from '../../src/core/validate/metrics.js';
 import type { CompareRuntime, CompareSession, RuntimeTensorLike } from '../../src/core/validate/compare.js';
 import { ortRuntime } from '../../src/core/validate/ort-runtime.js';
@@ -19,6 +19,7 @@ import { quantizeDynamic } from '../../src/core/rewrites/quantize-dynamic/index.
 import { quantizeInt4 } from '../../src/core/rewrites/quantize-int4/index.js';
 import { quantizeStatic } from '../../src/core/rewrites/quantize-static/index.js';
 import { fixture } from '../support/paths.js';
+import { referenceSamples } from '../support/calibration-samples.js';
 
 /** CompareRuntime over onnxruntime-node (CPU execution provider, errors only in the log). */
 function ortNodeRuntime(): CompareRuntime {
@@ -68,34 +69,11 @@ const read = (path: string) => new Uint8Array(readFileSync(path));
 const npzInputs = (name: Name, model: Uint8Array) =>
   inputsFromNpz(summarizeModel(decodeModel(model)), readNpz(read(fixture('reference', 'ort-py', `${name}.inputs.npz`))));
 
-/** Standard normal values (Box–Muller on mulberry32), the distribution of the reference's random inputs. */
-function gaussian(count: number, seed: number): Float32Array {
-  const next = mulberry32(seed);
-  return Float32Array.from({ length: count }, () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()));
-}
-
-/** Eight seeded calibration samples: the .npz inputs, then standard normals (token ids in [0, 10)), as quantize-static.test.ts. */
-function samples(inputs: Record<string, RuntimeTensor>): Array<Record<string, RuntimeTensor>> {
-  const all = [inputs];
-  for (let k = 1; k < 8; k++) {
-    const sample: Record<string, RuntimeTensor> = {};
-    for (const [name, t] of Object.entries(inputs)) {
-      if (t.type === 'float32') sample[name] = { type: 'float32', dims: t.dims, data: gaussian(t.data.length, 100 * k) };
-      else if (name === 'input_ids') {
-        const next = mulberry32(100 * k);
-        sample[name] = { type: 'int64', dims: t.dims, data: BigInt64Array.from({ length: t.data.length }, () => BigInt(Math.floor(next() * 10))) };
-      } else sample[name] = t;
-    }
-    all.push(sample);
-  }
-  return all;
-}
-
 async function quantize(mode: Mode, bytes: Uint8Array, inputs: Record<string, RuntimeTensor>): Promise<Uint8Array> {
   const model = decodeModel(bytes);
   if (mode === 'q8dyn') return encodeModel(quantizeDynamic(model, {}).model);
   if (mode === 'q4') return encodeModel((await quantizeInt4(model, { blockSize: 32, symmetric: true })).model);
-  return encodeModel((await quantizeStatic(model, {}, { runtime: calibration, samples: samples(inputs) })).model);
+  return encodeModel((await quantizeStatic(model, {}, { runtime: calibration, samples: referenceSamples(inputs) })).model);
 }
 
 /** Every output, by name, as float32 (all outputs of these models are float32). */
