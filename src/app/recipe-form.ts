@@ -5,6 +5,7 @@
  * options) is the core's `parseRecipe` to say, so the form and the CLI reject the same recipes with the same words.
  */
 import type { Recipe, RecipeStep } from '../core/rewrites/recipe.js';
+import { assertEntryName } from '../core/library/names.js';
 import type { OptionSpec } from '../core/rewrites/types.js';
 
 export type { OptionSpec, Recipe, RecipeStep };
@@ -144,4 +145,21 @@ export function emptyDraft(step: string, specs: OptionSpecs, id: number): StepDr
 export function defaultResultName(originalName: string, recipe: Recipe): string {
   const base = originalName.replace(/\.onnx$/i, '') || 'model';
   return [base, ...recipe.steps.map((s) => s.step)].join('-');
+}
+
+/**
+ * Why `name` cannot name a new ONNX entry (`onnx/<name>`) of a library holding `entries`: empty, not a portable
+ * name (the library's own rule, in its words), or taken ignoring case. Null when it can.
+ */
+export function newEntryNameProblem(name: string, entries: ReadonlyArray<{ id: string }>, what: string): string | null {
+  const trimmed = name.trim();
+  if (trimmed === '') return `Give ${what} a name.`;
+  try {
+    assertEntryName(trimmed);
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  const id = `onnx/${trimmed}`.toLowerCase();
+  const taken = entries.find((e) => e.id.toLowerCase() === id);
+  return taken ? `The library already has ${taken.id}; choose another name.` : null;
 }
