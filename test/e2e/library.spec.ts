@@ -25,6 +25,7 @@ import {
   useHub,
   waitForServiceWorker,
 } from './hub-fixture.js';
+import { entry } from './page-helpers.js';
 
 const MNIST = new Uint8Array(readFileSync(path.join(FIXTURES, 'onnx/burn_mnist.onnx')));
 const MiB = 1024 * 1024;
@@ -36,10 +37,6 @@ test.beforeEach(async ({ page }) => {
 async function openLibrary(page: Page) {
   await page.getByTestId('nav-library').click();
   await expect(page.getByRole('heading', { name: 'Library', level: 2 })).toBeVisible();
-}
-
-function entry(page: Page, id: string) {
-  return page.locator(`[data-testid="entry"][data-id="${id}"]`);
 }
 
 /** Saves a stored file through the Library page's "Save copy" button and returns the downloaded bytes. */

@@ -9,6 +9,7 @@ import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { FIXTURES } from './hub-fixture.js';
+import { entry, runToTheEnd } from './page-helpers.js';
 
 const SQUEEZENET = path.join(FIXTURES, 'onnx/tv_squeezenet1_1.onnx');
 const SQUEEZENET_ID = 'onnx/tv_squeezenet1_1.onnx';
@@ -67,18 +68,6 @@ function pictures(): Array<{ name: string; mimeType: string; buffer: Buffer }> {
 test.beforeEach(async ({ page }) => {
   page.on('pageerror', (e) => console.error('page error:', e.message));
 });
-
-function entry(page: Page, id: string) {
-  return page.locator(`[data-testid="entry"][data-id="${id}"]`);
-}
-
-async function runToTheEnd(page: Page) {
-  await page.getByTestId('run').click();
-  const done = page.getByTestId('transform-done');
-  const error = page.getByTestId('transform-error');
-  await expect(done.or(error)).toBeVisible({ timeout: 240_000 });
-  if (await error.isVisible()) throw new Error(`the run failed (${await error.getAttribute('data-code')}): ${await error.textContent()}`);
-}
 
 const STATED = 'resized to 224×224 bilinear, RGB, /255, normalised with ImageNet mean/std';
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { decodeModel } from '../../src/core/onnx/codec.js';
 import { FIXTURES } from './hub-fixture.js';
+import { entry, runToTheEnd } from './page-helpers.js';
 
 const MNIST_MODEL = path.join(FIXTURES, 'onnx/burn_mnist.onnx');
 const MODEL_ID = 'onnx/burn_mnist.onnx';
@@ -20,18 +21,6 @@ const SQUEEZENET = path.join(FIXTURES, 'onnx/tv_squeezenet1_1.onnx');
 test.beforeEach(async ({ page }) => {
   page.on('pageerror', (e) => console.error('page error:', e.message));
 });
-
-function entry(page: Page, id: string) {
-  return page.locator(`[data-testid="entry"][data-id="${id}"]`);
-}
-
-async function runToTheEnd(page: Page) {
-  await page.getByTestId('run').click();
-  const done = page.getByTestId('transform-done');
-  const error = page.getByTestId('transform-error');
-  await expect(done.or(error)).toBeVisible({ timeout: 240_000 });
-  if (await error.isVisible()) throw new Error(`the run failed (${await error.getAttribute('data-code')}): ${await error.textContent()}`);
-}
 
 const value = async (page: Page, row: string, cell: 'before' | 'after') => Number(await page.getByTestId(row).getByTestId(cell).getAttribute('data-value'));
 

@@ -10,6 +10,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { decodeModel } from '../../src/core/onnx/codec.js';
 import { summarizeModel } from '../../src/core/onnx/summary.js';
 import { FIXTURES } from './hub-fixture.js';
+import { entry, runToTheEnd } from './page-helpers.js';
 
 const SQUEEZENET = path.join(FIXTURES, 'onnx/tv_squeezenet1_1.onnx');
 const MNIST = path.join(FIXTURES, 'onnx/burn_mnist.onnx');
@@ -29,25 +30,12 @@ async function importIntoLibrary(page: Page, file: string, id: string) {
   await expect(entry(page, id)).toBeVisible();
 }
 
-function entry(page: Page, id: string) {
-  return page.locator(`[data-testid="entry"][data-id="${id}"]`);
-}
-
 function steps(page: Page) {
   return page.getByTestId('recipe-step');
 }
 
 function stage(page: Page, key: string) {
   return page.locator(`[data-testid="stage"][data-key="${key}"]`);
-}
-
-/** Clicks Run and waits for the run to end; a failed run fails the test with the page's sentence. */
-async function runToTheEnd(page: Page) {
-  await page.getByTestId('run').click();
-  const done = page.getByTestId('transform-done');
-  const error = page.getByTestId('transform-error');
-  await expect(done.or(error)).toBeVisible({ timeout: 120_000 });
-  if (await error.isVisible()) throw new Error(`the run failed (${await error.getAttribute('data-code')}): ${await error.textContent()}`);
 }
 
 async function numberIn(locator: ReturnType<Page['getByTestId']>): Promise<number> {
@@ -93,7 +81,7 @@ test('a library model is transformed by freeze → simplify, compared, saved wit
   await expect(page.locator('[data-testid="stage"][data-state="stopped"]')).toHaveCount(1);
   await expect(page.getByTestId('transform-results')).toHaveCount(0);
 
-  await runToTheEnd(page);
+  await runToTheEnd(page, 120_000);
   for (const key of ['read', 'step-0', 'step-1', 'compare']) await expect(stage(page, key)).toHaveAttribute('data-state', 'done');
 
   // Per-step reports: freeze keeps 83 nodes or fewer, simplify ends at 65 or fewer.
@@ -139,7 +127,7 @@ test('a library model is transformed by freeze → simplify, compared, saved wit
   await expect(page.getByTestId('nav-library').locator('.badge')).toHaveText('2');
 
   // A second run offers the same name, which is now taken: the page says so and will not save.
-  await runToTheEnd(page);
+  await runToTheEnd(page, 120_000);
   await expect(page.getByTestId('save-name-problem')).toHaveText(`The library already has ${SAVED_ID}; choose another name.`);
   await expect(page.getByTestId('save')).toBeDisabled();
   // The library's own name rules apply too.
@@ -229,7 +217,7 @@ test('a result that onnxruntime cannot compare with the original (a new training
   });
   await expect(page.getByTestId('recipe-ok')).toBeVisible();
 
-  await runToTheEnd(page);
+  await runToTheEnd(page, 120_000);
   await expect(page.getByTestId('transform-done')).toContainText('not compared');
   await expect(stage(page, 'step-0')).toHaveAttribute('data-state', 'done');
   await expect(stage(page, 'compare')).toHaveAttribute('data-state', 'failed');
@@ -261,7 +249,7 @@ test('the comparison runs on the arrays of a chosen .npz, and a .npz that does n
   await expect(page.getByTestId('run')).toBeDisabled();
   await expect(page.locator('#run-hint')).toContainText('seed must be a whole number');
   await page.getByTestId('compare-seed').fill('7');
-  await runToTheEnd(page);
+  await runToTheEnd(page, 120_000);
   await expect(page.getByTestId('compare-inputs')).toHaveAttribute('data-kind', 'random');
   await expect(page.getByTestId('compare-inputs')).toHaveText('Inputs: random, seed 7: input float32 [1,1,28,28].');
 
@@ -275,7 +263,7 @@ test('the comparison runs on the arrays of a chosen .npz, and a .npz that does n
   await expect(page.getByTestId('compare-npz-name')).toContainText('burn_mnist.io.npz');
 
   // Its 'input' array feeds the model's input; the stored 'log_probs' is ignored.
-  await runToTheEnd(page);
+  await runToTheEnd(page, 120_000);
   await expect(stage(page, 'compare')).toHaveAttribute('data-state', 'done');
   await expect(page.getByTestId('compare-inputs')).toHaveAttribute('data-kind', 'npz');
   await expect(page.getByTestId('compare-inputs')).toHaveText('Inputs: burn_mnist.io.npz: input float32 [1,1,28,28].');
@@ -289,7 +277,7 @@ test('the comparison runs on the arrays of a chosen .npz, and a .npz that does n
   // An .npz whose 'input' has another model's shape: the rewrite's result stands, the comparison says why.
   await page.getByTestId('compare-npz').setInputFiles(RNET_NPZ);
   await expect(page.getByTestId('compare-npz-name')).toContainText('mtcnn_rnet.io.npz');
-  await runToTheEnd(page);
+  await runToTheEnd(page, 120_000);
   await expect(page.getByTestId('transform-done')).toContainText('not compared');
   await expect(stage(page, 'step-0')).toHaveAttribute('data-state', 'done');
   await expect(stage(page, 'compare')).toHaveAttribute('data-state', 'failed');
@@ -303,7 +291,7 @@ test('the comparison runs on the arrays of a chosen .npz, and a .npz that does n
 
   // A file that is not an .npz at all: the core's sentence, not a stack trace.
   await page.getByTestId('compare-npz').setInputFiles({ name: 'broken.npz', mimeType: 'application/octet-stream', buffer: Buffer.from('not a zip archive') });
-  await runToTheEnd(page);
+  await runToTheEnd(page, 120_000);
   await expect(compareError).toHaveAttribute('data-code', 'malformed');
   await expect(compareError).toContainText('Not a valid .npz archive');
   expect(await compareError.textContent()).not.toMatch(/\bat \S+:\d+/);
@@ -320,6 +308,6 @@ test('the comparison runs on the arrays of a chosen .npz, and a .npz that does n
   await page.getByTestId('compare-on').dispatchEvent('drop', { dataTransfer: dropped });
   await expect(page.getByTestId('compare-npz-name')).toContainText('dropped.npz');
   await expect(page).toHaveURL(/#\/transform\//);
-  await runToTheEnd(page);
+  await runToTheEnd(page, 120_000);
   await expect(page.getByTestId('compare-inputs')).toHaveText('Inputs: dropped.npz: input float32 [1,1,28,28].');
 });
