@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'aborted' // stopped on request (AbortSignal); a download's partial is kept for resuming
   | 'quota' // not enough storage space (browser quota or full disk)
   | 'bad-recipe' // a recipe or rewrite option that is not valid: unknown step, wrong option type, a tensor that does not exist
+  | 'unsafe-code' // a file asks to run code (a pickle global not on the allow-list): refused, nothing executed
+  | 'mismatch' // weights whose names, shapes or dtypes do not fit the architecture or model they are meant for
   | 'runtime'; // onnxruntime refused to load or run a model (old opset, unknown op, kernel missing)
 
 export class OmnihubError extends Error {
