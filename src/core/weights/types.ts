@@ -79,7 +79,8 @@ export function toFloat32(t: WeightTensor): Float32Array {
   const { bytes } = t;
   if (t.dtype === 'float32') {
     if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
-    return new Float32Array(bytes.slice().buffer, 0, n);
+    // new Uint8Array(view) copies (a Node Buffer's slice() would not).
+    return new Float32Array(new Uint8Array(bytes).buffer, 0, n);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(n);
