@@ -12,6 +12,7 @@ import { OmnihubError } from '../errors.js';
 import { compareCommand } from './compare-command.js';
 import { REWRITE_COMMANDS, REWRITE_USAGE, rewriteCommand } from './rewrite-commands.js';
 import { EXPORT_TRANSFORMERS_JS_USAGE, exportTransformersJsCommand } from './export-command.js';
+import { CONVERT_USAGE, convertCommand, injectCommand } from './convert-commands.js';
 import { downloadCommand, exportCommand, listCommand, removeCommand, type CliEnv, type CliIo } from './library-commands.js';
 
 const VALUE_FLAGS: Record<string, string> = { '-o': 'output', '--output': 'output', '--external-data-threshold': 'threshold', '--revision': 'revision', '--inputs': 'inputs', '--seed': 'seed' };
@@ -29,7 +30,8 @@ ${EXPORT_TRANSFORMERS_JS_USAGE}
                                              run both models in onnxruntime on the same inputs (from the .npz,
                                              else seeded random: floats uniform in [0,1), ints in [0,10)); A is
                                              the reference
-${REWRITE_USAGE}`;
+${REWRITE_USAGE}
+${CONVERT_USAGE}`;
 
 type Io = CliIo;
 
@@ -84,6 +86,10 @@ export async function main(argv: string[], io: Io, cli: CliEnv = { env: process.
     const [command, ...rest] = argv;
     // Rewrites take their steps' options as flags, so they parse their own arguments.
     if (REWRITE_COMMANDS.includes(command)) return await rewriteCommand(command, rest, io, cli, USAGE, readBytes);
+    if (command === 'convert' || command === 'inject') {
+      await (command === 'convert' ? convertCommand : injectCommand)(rest, io, cli, USAGE, readBytes);
+      return 0;
+    }
     if (command === 'export-transformers-js') {
       await exportTransformersJsCommand(rest, io, cli, USAGE, readBytes);
       return 0;

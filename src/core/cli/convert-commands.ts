@@ -1,0 +1,181 @@
+/**
+ * `omnihub convert SOURCE -o OUT.onnx|OUT.safetensors` and `omnihub inject MODEL.onnx WEIGHTS -o OUT.onnx`.
+ * SOURCE is a weights file, a Hugging Face folder (config.json + weights), or a library entry `<framework>/<name>`.
+ * A converted model is loaded by onnxruntime before it is written (and checked against `--reference X.npz` when
+ * given); nothing is written when either fails.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { convertToOnnx, readWeights, type SourceFile } from '../convert/index.js';
+import { torchToSafetensors } from '../convert/to-safetensors.js';
+import { injectWeights } from '../convert/inject-weights.js';
+import { encodeModel, type ModelProto } from '../onnx/codec.js';
+import { openModel, saveModel } from '../onnx/model-file.js';
+import { readNpz } from '../formats/numpy/npz.js';
+import { FolderLibrary } from '../library/node.js';
+import { parseEntryId } from '../library/names.js';
+import { writeFileAtomic } from '../library/folder-files.js';
+import { OmnihubError } from '../errors.js';
+import { folderReader } from './node-files.js';
+import type { CliEnv, CliIo } from './library-commands.js';
+
+export const CONVERT_USAGE = `  omnihub convert SOURCE -o OUT.onnx [--arch torchvision:NAME] [--task sequence-classification]
+                 [--num-classes N] [--reference X.npz] [--external-data-threshold BYTES]
+                                             PyTorch/safetensors weights → ONNX: a .pt/.pth/.safetensors state
+                                             dict with a torchvision architecture (recognised when --arch is
+                                             left out), or a Hugging Face folder (config.json + weights: GPT-2,
+                                             BERT); SOURCE may be a library entry; --reference checks the
+                                             result on an .npz input/output pair (relL2 ≤ 1e-4)
+  omnihub convert FILE.pt -o OUT.safetensors  a PyTorch state dict as safetensors (no pickle left)
+  omnihub inject MODEL.onnx WEIGHTS -o OUT.onnx [--strict] [--map MAP.json]
+                                             put a state dict's tensors (.pt/.pth/.safetensors) into the
+                                             model's initializers of the same names (MAP: {"weight": "init"})`;
+
+type ReadBytes = (path: string) => Promise<Uint8Array>;
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string>;
+  switches: Set<string>;
+}
+
+function parse(args: string[], valueFlags: string[], switchFlags: string[], usage: string): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string>();
+  const switches = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (valueFlags.includes(arg)) {
+      if (i + 1 >= args.length) throw new OmnihubError('usage', `${arg} needs a value\n${usage}`);
+      flags.set(arg, args[++i]);
+    } else if (switchFlags.includes(arg)) switches.add(arg);
+    else if (arg.startsWith('-')) throw new OmnihubError('usage', `unknown option ${arg}\n${usage}`);
+    else positional.push(arg);
+  }
+  return { positional, flags, switches };
+}
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+/** The files of SOURCE: a file, the files of a folder (not recursive), or a library entry's files. */
+async function sourceFiles(spec: string, cli: CliEnv, readBytes: ReadBytes): Promise<{ files: SourceFile[]; from: string }> {
+  if (await exists(spec)) {
+    const s = await stat(spec);
+    if (!s.isDirectory()) return { files: [{ path: basename(spec), size: s.size, read: () => readBytes(spec) }], from: spec };
+    const files: SourceFile[] = [];
+    for (const name of (await readdir(spec)).sort()) {
+      const path = join(spec, name);
+      const fileStat = await stat(path);
+      if (fileStat.isFile()) files.push({ path: name, size: fileStat.size, read: () => readBytes(path) });
+    }
+    return { files, from: spec };
+  }
+  let id;
+  try {
+    id = parseEntryId(spec);
+  } catch {
+    throw new OmnihubError('usage', `${spec}: no such file or folder, and not a library entry id <framework>/<name>`);
+  }
+  const store = new FolderLibrary({ env: cli.env });
+  const entry = await store.get(`${id.framework}/${id.name}`);
+  if (!entry) throw new OmnihubError('not-found', `${spec}: no such file or folder, and the library (${store.root}) has no such entry`);
+  return {
+    files: entry.files.map((f) => ({ path: f.path, size: f.size, read: async () => (await store.openFile(entry.id, f.path)).bytes() })),
+    from: entry.id,
+  };
+}
+
+function thresholdOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new OmnihubError('usage', `--external-data-threshold takes a number of bytes, got '${text}'`);
+  return Number(text);
+}
+
+/** Loads the model in onnxruntime (and checks it against a reference pair); returns lines to print. */
+async function checkInRuntime(model: ModelProto, referencePath: string | undefined, readBytes: ReadBytes): Promise<string[]> {
+  const { ortRuntime } = await import('../validate/ort-runtime.js');
+  const runtime = ortRuntime();
+  const bytes = encodeModel(model);
+  if (referencePath === undefined) {
+    const session = await runtime.createSession(bytes);
+    await session.release();
+    return ['onnxruntime loads the result'];
+  }
+  const { checkAgainstReference } = await import('../validate/reference-check.js');
+  const check = await checkAgainstReference(bytes, readNpz(await readBytes(referencePath)), runtime);
+  const lines = check.outputs.map((o) => `  ${o.name} vs '${o.expected}' [${o.dims.join(', ')}]: relL2 ${o.relL2.toExponential(2)}, max |Δ| ${o.maxAbs.toExponential(2)}${o.passed ? '' : ' — OUTSIDE the tolerance'}`);
+  const head = `checked against ${basename(referencePath)} in onnxruntime${check.defaultedInputs.length ? ` (${check.defaultedInputs.join(', ')} given neutral values)` : ''}:`;
+  if (!check.passed) {
+    throw new OmnihubError('mismatch', [`the converted model does not reproduce ${basename(referencePath)} (tolerance relL2 ${check.tolerance}); nothing written`, ...lines].join('\n'));
+  }
+  return [head, ...lines];
+}
+
+async function writeModel(model: ModelProto, output: string, threshold: number | undefined): Promise<string> {
+  const saved = saveModel(model, { externalDataThreshold: threshold, modelFileName: basename(output) });
+  // Side file first: a model file never points at data that is not there yet.
+  if (saved.externalData) await writeFileAtomic(join(dirname(output), saved.externalData.location), saved.externalData.chunks, { sync: false });
+  await writeFileAtomic(output, saved.modelChunks, { sync: false });
+  const side = saved.externalData ? ` + ${saved.externalData.location} (${saved.externalData.byteLength} bytes)` : '';
+  return `wrote ${output} (${saved.modelByteLength} bytes)${side}`;
+}
+
+export async function convertCommand(args: string[], io: CliIo, cli: CliEnv, usage: string, readBytes: ReadBytes): Promise<void> {
+  const a = parse(args, ['-o', '--output', '--arch', '--task', '--num-classes', '--reference', '--external-data-threshold'], [], usage);
+  const output = a.flags.get('-o') ?? a.flags.get('--output');
+  if (a.positional.length !== 1 || !output) throw new OmnihubError('usage', `convert takes SOURCE and -o OUT\n${usage}`);
+  const { files, from } = await sourceFiles(a.positional[0], cli, readBytes);
+
+  if (/\.safetensors$/i.test(output)) {
+    if (files.length !== 1) throw new OmnihubError('usage', `convert … -o ${basename(output)} takes one PyTorch file, not ${files.length} files`);
+    const result = torchToSafetensors(await files[0].read());
+    await writeFileAtomic(output, result.chunks, { sync: false });
+    io.out(`${result.report.tensors} tensors, ${result.report.bytes.toLocaleString('en-US')} bytes of weights`);
+    for (const note of result.report.notes) io.out(`note: ${note}`);
+    io.out(`wrote ${output}`);
+    return;
+  }
+  if (!/\.onnx$/i.test(output)) throw new OmnihubError('usage', `-o must name an .onnx or .safetensors file, got ${output}`);
+  const numClasses = a.flags.get('--num-classes');
+  if (numClasses !== undefined && !/^[1-9]\d*$/.test(numClasses)) throw new OmnihubError('usage', `--num-classes takes a positive whole number, got '${numClasses}'`);
+  const task = a.flags.get('--task');
+  if (task !== undefined && task !== 'default' && task !== 'sequence-classification') throw new OmnihubError('usage', `--task is 'default' or 'sequence-classification', got '${task}'`);
+  const threshold = thresholdOf(a.flags.get('--external-data-threshold'));
+
+  const { model, report } = await convertToOnnx(files, {
+    arch: a.flags.get('--arch'),
+    task,
+    numClasses: numClasses === undefined ? undefined : Number(numClasses),
+    onProgress: (phase) => { if (cli.interactive) io.err(`\r\x1b[K${phase}…`); },
+  });
+  if (cli.interactive) io.err('\r\x1b[K');
+  io.out(`${from}: ${report.converter} ${report.architecture}, ${report.parameters.toLocaleString('en-US')} parameters from ${report.files.join(', ')} (${report.weightsFormat})`);
+  for (const note of report.notes) io.out(`note: ${note}`);
+  if (report.unusedWeights.length) io.out(`unused weights (${report.unusedWeights.length}): ${report.unusedWeights.slice(0, 10).join(', ')}${report.unusedWeights.length > 10 ? ', …' : ''}`);
+  for (const line of await checkInRuntime(model, a.flags.get('--reference'), readBytes)) io.out(line);
+  io.out(await writeModel(model, output, threshold));
+}
+
+export async function injectCommand(args: string[], io: CliIo, _cli: CliEnv, usage: string, readBytes: ReadBytes): Promise<void> {
+  const a = parse(args, ['-o', '--output', '--map', '--external-data-threshold'], ['--strict'], usage);
+  const output = a.flags.get('-o') ?? a.flags.get('--output');
+  if (a.positional.length !== 2 || !output) throw new OmnihubError('usage', `inject takes MODEL.onnx, WEIGHTS and -o OUT.onnx\n${usage}`);
+  const [modelPath, weightsPath] = a.positional;
+  const threshold = thresholdOf(a.flags.get('--external-data-threshold'));
+  let nameMap: Record<string, string> | undefined;
+  const mapPath = a.flags.get('--map');
+  if (mapPath !== undefined) {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(await readBytes(mapPath)));
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
+      throw new OmnihubError('usage', `${mapPath} must be a JSON object mapping weight names to initializer names`);
+    }
+    nameMap = parsed as Record<string, string>;
+  }
+  const { model } = await openModel(await readBytes(modelPath), folderReader(dirname(modelPath)));
+  const weights = readWeights(await readBytes(weightsPath), basename(weightsPath));
+  const { model: injected, report } = injectWeights(model, weights.tensors, { nameMap, strict: a.switches.has('--strict') });
+  io.out(`${report.matched.length} of ${weights.tensors.size} tensors injected into ${basename(modelPath)}`);
+  for (const u of report.unmatched) io.out(`  not injected: ${u.name} (${u.reason})`);
+  if (report.untouched.length) io.out(`  initializers kept as they were (${report.untouched.length}): ${report.untouched.slice(0, 10).join(', ')}${report.untouched.length > 10 ? ', …' : ''}`);
+  io.out(await writeModel(injected, output, threshold));
+}
