@@ -16,7 +16,7 @@ import { decodeModel, encodeModel } from '../src/core/onnx/codec.js';
 import { baseName, openModel } from '../src/core/onnx/model-file.js';
 import { summarizeModel, type ModelSummary } from '../src/core/onnx/summary.js';
 import { OmnihubError } from '../src/core/errors.js';
-import { IndexedDbLibrary } from '../src/core/library/index.js';
+import { readLibraryModel } from './library-files.js';
 import { parseRecipe, runRecipe, type Recipe, type RecipeContext, type RecipeStep } from '../src/core/rewrites/recipe.js';
 import { REWRITE_STEPS } from '../src/core/rewrites/registry.js';
 import type { OptionSpec, RewriteReport } from '../src/core/rewrites/types.js';
@@ -204,8 +204,6 @@ export interface VariantsResult {
 /** Progress events are throttled (each one is a postMessage and a UI update); starts and ends always go. */
 const PROGRESS_INTERVAL_MS = 50;
 
-/** The library, opened lazily (read only here: the library worker does the writes). */
-let library: IndexedDbLibrary | null = null;
 /** The run in progress, to stop on request. */
 let running: AbortController | null = null;
 
@@ -331,32 +329,6 @@ function release(remote?: unknown): void {
 
 function checkNotStopped(signal: AbortSignal): void {
   if (signal.aborted) throw new OmnihubError('aborted', 'Stopped before the recipe finished; nothing was saved.');
-}
-
-/**
- * The bytes of file `path` of entry `entryId` as onnxruntime takes them: a model that keeps weights in side files
- * of the same entry (matched by their path relative to the model's folder, as ONNX `location`s are) is read with
- * them and re-encoded with its data inline.
- */
-async function readLibraryModel(entryId: string, path: string): Promise<Uint8Array> {
-  library ??= new IndexedDbLibrary();
-  const entry = await library.get(entryId);
-  if (!entry) throw new OmnihubError('not-found', `The library has no entry ${entryId}.`);
-  if (!entry.files.some((f) => f.path === path)) throw new OmnihubError('not-found', `Entry ${entryId} has no file ${path}.`);
-  if (!/\.onnx$/i.test(path)) throw new OmnihubError('usage', `${path} of ${entryId} is not an .onnx file; recipes rewrite ONNX models.`);
-  const store = library;
-  const bytes = await (await store.openFile(entryId, path)).bytes();
-  const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
-  const { model, externalTensors } = await openModel(bytes, async (location, offset, length) => {
-    const side = entry.files.find((f) => f.path === folder + location) ?? entry.files.find((f) => baseName(f.path) === baseName(location));
-    if (!side) throw new OmnihubError('external-data', `The model keeps weights in '${location}', which entry ${entryId} does not have.`);
-    if (offset > side.size) {
-      throw new OmnihubError('external-data', `'${side.path}' has ${side.size} bytes, but the model reads from offset ${offset}; is it the right side file?`);
-    }
-    const blob = await (await store.openFile(entryId, side.path)).blob();
-    return new Uint8Array(await blob.slice(offset, length === undefined ? side.size : offset + length).arrayBuffer());
-  });
-  return externalTensors > 0 ? encodeModel(model) : bytes;
 }
 
 function calibrationSource(request: { calibration?: TransformRequest['calibration'] }, summary: ModelSummary): CalibrationSource {

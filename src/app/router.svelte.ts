@@ -1,6 +1,7 @@
 /**
  * Hash-based navigation: `#/inspect` (also the empty hash), `#/library`, `#/browse/hf[/owner/repo]`,
  * `#/browse/keras`, `#/browse/torchvision`, `#/browse/onnx-zoo`, `#/transform[/<framework>/<name>[/<file path>]]`,
+ * `#/convert[/<framework>/<name>]`,
  * `#/settings`. The hash works with any static host
  * and with the service worker's offline copy (every route is the same index.html), and the browser's back and
  * forward buttons move between pages.
@@ -15,6 +16,8 @@ export type Route =
   | { page: 'settings' }
   /** The Transform page, optionally with a library entry (and one of its ONNX files) chosen. */
   | { page: 'transform'; entryId?: string; path?: string }
+  /** The Convert page, optionally with a library entry chosen. */
+  | { page: 'convert'; entryId?: string }
   | { page: 'browse'; source: 'hf'; repo?: string }
   | { page: 'browse'; source: CatalogSource };
 
@@ -39,6 +42,8 @@ export function parseHash(hash: string): Route {
       return parts.length > 3
         ? { page: 'transform', entryId: `${parts[1]}/${parts[2]}`, path: parts.slice(3).join('/') }
         : { page: 'transform', entryId: `${parts[1]}/${parts[2]}` };
+    case 'convert':
+      return parts.length >= 3 ? { page: 'convert', entryId: `${parts[1]}/${parts[2]}` } : { page: 'convert' };
     case 'browse': {
       const source = parts[1];
       if (source === 'hf' || source === undefined) {
@@ -61,6 +66,8 @@ export function hrefFor(route: Route): string {
       const segments = [route.entryId, route.path].filter((s): s is string => !!s).flatMap((s) => s.split('/'));
       return ['#/transform', ...segments.map(encodeURIComponent)].join('/');
     }
+    case 'convert':
+      return route.entryId ? `#/convert/${route.entryId.split('/').map(encodeURIComponent).join('/')}` : '#/convert';
     default:
       return `#/${route.page}`;
   }

@@ -1,0 +1,82 @@
+/**
+ * End-to-end: PyTorch weights → ONNX on the Convert page of the built app (Chromium; the convert worker reads the
+ * pickle, builds the graph and runs it in onnxruntime-web's wasm). The reference .npz beside the fixture holds an
+ * input and torchvision's own eval-mode output, so the relL2 the page shows is against PyTorch, not against us.
+ */
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { zipSync } from 'fflate';
+import { test, expect } from '@playwright/test';
+import { FIXTURES } from './hub-fixture.js';
+import { entry } from './page-helpers.js';
+
+const SQUEEZENET = path.join(FIXTURES, 'pytorch/torchvision/squeezenet1_1-random.pth');
+const REFERENCE = path.join(FIXTURES, 'pytorch/torchvision/squeezenet1_1-random.reference.npz');
+
+test('a dropped squeezenet1_1 .pth: the architecture is recognised and picked, converted, checked against torchvision\'s output, and saved with its lineage', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/#/convert');
+  await page.getByTestId('convert-drop-input').setInputFiles(SQUEEZENET);
+  const info = page.getByTestId('convert-info');
+  await expect(info).toHaveAttribute('data-kind', 'state-dict', { timeout: 30_000 });
+  await expect(info).toContainText('squeezenet1_1-random.pth');
+  await expect(page.getByTestId('convert-guess')).toHaveText('squeezenet1_1');
+  await expect(page.getByTestId('convert-arch')).toHaveValue('squeezenet1_1');
+  // Picked explicitly, as a user confirming the guess would.
+  await page.getByTestId('convert-arch').selectOption('squeezenet1_1');
+  await page.getByTestId('convert-reference').setInputFiles(REFERENCE);
+  await page.getByTestId('convert-run').click();
+
+  const check = page.getByTestId('convert-check');
+  await expect(check.or(page.getByTestId('convert-error'))).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('convert-error')).toHaveCount(0);
+  await expect(check).toHaveAttribute('data-passed', 'true');
+  const relL2 = Number(await page.getByTestId('check-rel-l2').getAttribute('data-value'));
+  console.log(`squeezenet1_1 in Chromium vs torchvision: relL2 ${relL2.toExponential(2)}`);
+  expect(relL2).toBeLessThanOrEqual(1e-5);
+  await expect(page.getByTestId('convert-result-arch')).toHaveText('squeezenet1_1');
+  // torchvision's squeezenet1_1 has 1,235,496 parameters.
+  await expect(page.getByTestId('convert-params')).toHaveText('1,235,496');
+  await expect(page.getByTestId('convert-io')).toContainText('input float32 [batch, 3, 224, 224]');
+
+  await page.getByTestId('convert-save').click();
+  await expect(page.getByTestId('convert-saved')).toHaveAttribute('data-id', 'onnx/squeezenet1_1-random');
+  await page.goto('/#/library');
+  const saved = entry(page, 'onnx/squeezenet1_1-random');
+  await expect(saved).toBeVisible();
+  await expect(saved.getByTestId('entry-lineage')).toHaveAttribute('data-from', 'file:squeezenet1_1-random.pth');
+  await expect(saved.getByTestId('entry-lineage')).toContainText('convert-to-onnx');
+});
+
+test('a library .pth converts to safetensors; a pickle that calls os.system is refused by name, nothing run, nothing saved', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/#/library');
+  await page.getByTestId('library-dropzone-input').setInputFiles(SQUEEZENET);
+  const imported = entry(page, 'pytorch/squeezenet1_1-random.pth');
+  await expect(imported).toBeVisible();
+  await imported.getByTestId('convert').click();
+  await expect(page).toHaveURL(/#\/convert\/pytorch\//);
+  await expect(page.getByTestId('convert-info')).toHaveAttribute('data-kind', 'state-dict', { timeout: 30_000 });
+  await page.getByTestId('target-safetensors').check();
+  await page.getByTestId('convert-run').click();
+  await expect(page.getByTestId('convert-lines')).toContainText('52 tensors', { timeout: 60_000 });
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('convert-download').click();
+  const bytes = readFileSync(await (await downloading).path());
+  // safetensors: an 8-byte header length, then the JSON header naming the tensors.
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+  expect(Object.keys(header).filter((k) => k !== '__metadata__')).toHaveLength(52);
+  expect(header['features.0.weight']).toMatchObject({ dtype: 'F32', shape: [64, 3, 3, 3] });
+
+  // PROTO 2, GLOBAL 'os system', the argument, TUPLE1, REDUCE, STOP: what a malicious checkpoint does.
+  const evil = new Uint8Array([0x80, 0x02, ...Buffer.from('cos\nsystem\nX\x0a\x00\x00\x00touch /tmp\x85R.', 'latin1')]);
+  const archive = zipSync({ 'evil/data.pkl': [evil, { level: 0 }], 'evil/version': [new TextEncoder().encode('3\n'), { level: 0 }] });
+  await page.goto('/#/convert');
+  await page.getByTestId('convert-drop-input').setInputFiles({ name: 'evil.pt', mimeType: 'application/octet-stream', buffer: Buffer.from(archive) });
+  const error = page.getByTestId('convert-error');
+  await expect(error).toBeVisible({ timeout: 30_000 });
+  await expect(error).toHaveAttribute('data-code', 'unsafe-code');
+  await expect(error).toContainText('os.system');
+  await expect(page.getByTestId('convert-result')).toHaveCount(0);
+});

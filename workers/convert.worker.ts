@@ -1,0 +1,166 @@
+/**
+ * The convert worker: PyTorch / safetensors / Hugging Face weights → ONNX (or → safetensors, or injected into an ONNX
+ * model), checked in onnxruntime against a reference .npz when one is given. Sources are library entries (read from
+ * IndexedDB here) or dropped Files (which cross by reference); results go back as Blobs made here, so no weights
+ * pass through the page. The UI reaches it through src/app/convert-bridge.ts.
+ */
+import * as Comlink from 'comlink';
+import { convertToOnnx, readWeights, SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture, type ConvertReport, type SourceFile } from '../src/core/convert/index.js';
+import { torchToSafetensors } from '../src/core/convert/to-safetensors.js';
+import { injectWeights } from '../src/core/convert/inject-weights.js';
+import { decodeModel, encodeModel } from '../src/core/onnx/codec.js';
+import { saveModel } from '../src/core/onnx/model-file.js';
+import { summarizeModel, type ModelSummary } from '../src/core/onnx/summary.js';
+import { readNpz } from '../src/core/formats/numpy/npz.js';
+import { OmnihubError } from '../src/core/errors.js';
+import type { ReferenceCheck } from '../src/core/validate/reference-check.js';
+import { librarySourceFiles, readLibraryModel } from './library-files.js';
+import { guarded, type WorkerFailure } from './failure.js';
+
+export type { ConvertReport, ReferenceCheck, WorkerFailure };
+
+/** What is converted: a library entry's files, or files dropped on the page. */
+export type ConvertSource = { kind: 'entry'; entryId: string } | { kind: 'files'; files: File[] };
+
+/** What the page needs to offer the right actions for a source. */
+export interface SourceInfo {
+  /** 'transformers': a Hugging Face folder (config.json with a model_type); 'state-dict': one weights file. */
+  kind: 'transformers' | 'state-dict' | 'none';
+  files: Array<{ path: string; size: number }>;
+  /** The weights file a state-dict conversion reads. */
+  weightsFile?: string;
+  weightsFormat?: 'pytorch' | 'safetensors';
+  tensors?: number;
+  /** transformers: the config's model_type and architectures. */
+  modelType?: string;
+  architectures?: string[];
+  /** state-dict: the torchvision architecture its keys and shapes fit, if any. */
+  guessedArch?: string;
+  /** Why nothing can be converted (kind 'none'). */
+  problem?: string;
+}
+
+export type ConvertRequest =
+  | { target: 'onnx'; arch?: string; task?: 'default' | 'sequence-classification'; reference?: { name: string; data: Blob } }
+  | { target: 'safetensors' }
+  | { target: 'inject'; onnx: { kind: 'entry'; entryId: string; path: string } | { kind: 'file'; file: File }; strict?: boolean };
+
+export interface ConvertOutcome {
+  target: ConvertRequest['target'];
+  /** The result, made here; crosses to the page by reference. */
+  blob: Blob;
+  fileName: string;
+  /** onnx: what the converter did. */
+  report?: ConvertReport;
+  /** onnx and inject: the result's summary (it was loaded in onnxruntime before this returned). */
+  summary?: ModelSummary;
+  /** onnx with a reference .npz: the check. */
+  check?: ReferenceCheck;
+  /** Lines for the report panel (safetensors and inject say what they did here). */
+  lines: string[];
+}
+
+export interface ConvertProgress {
+  phase: 'reading' | 'building' | 'checking' | 'encoding';
+}
+
+const WEIGHT_FILE = /\.(pt|pth|bin|ckpt|tar|safetensors)$/i;
+
+async function sourceFiles(source: ConvertSource): Promise<SourceFile[]> {
+  if (source.kind === 'entry') return librarySourceFiles(source.entryId);
+  return source.files.map((f) => ({ path: f.name, size: f.size, read: async () => new Uint8Array(await f.arrayBuffer()) }));
+}
+
+function stem(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
+}
+
+async function runtimeCheck(bytes: Uint8Array, reference: { name: string; data: Blob } | undefined): Promise<ReferenceCheck | undefined> {
+  const { ortRuntime } = await import('../src/core/validate/ort-runtime.js');
+  const runtime = ortRuntime();
+  if (!reference) {
+    const session = await runtime.createSession(bytes);
+    await session.release();
+    return undefined;
+  }
+  const { checkAgainstReference } = await import('../src/core/validate/reference-check.js');
+  return checkAgainstReference(bytes, readNpz(new Uint8Array(await reference.data.arrayBuffer())), runtime);
+}
+
+const OCTET = 'application/octet-stream';
+
+const api = {
+  architectures(): { torchvision: readonly string[]; transformers: readonly string[] } {
+    return { torchvision: TORCHVISION_ARCHITECTURES, transformers: SUPPORTED_MODEL_TYPES };
+  },
+
+  async inspect(source: ConvertSource): Promise<SourceInfo> {
+    return guarded(async () => {
+      const files = await sourceFiles(source);
+      const listed = files.map((f) => ({ path: f.path, size: f.size }));
+      const config = files.find((f) => stem(f.path) === 'config' && /\.json$/i.test(f.path));
+      if (config) {
+        const parsed = JSON.parse(new TextDecoder().decode(await config.read())) as { model_type?: unknown; architectures?: unknown };
+        if (typeof parsed.model_type === 'string') {
+          return { kind: 'transformers', files: listed, modelType: parsed.model_type, architectures: Array.isArray(parsed.architectures) ? parsed.architectures.map(String) : [] };
+        }
+      }
+      const weights = files.filter((f) => WEIGHT_FILE.test(f.path));
+      if (weights.length !== 1) {
+        return { kind: 'none', files: listed, problem: weights.length === 0 ? 'No weights file (.pt, .pth, .bin, .safetensors) and no Hugging Face config.json.' : `Several weights files (${weights.map((w) => w.path).join(', ')}): convert them one at a time.` };
+      }
+      const loaded = readWeights(await weights[0].read(), weights[0].path);
+      return { kind: 'state-dict', files: listed, weightsFile: weights[0].path, weightsFormat: loaded.format, tensors: loaded.tensors.size, guessedArch: guessTorchvisionArchitecture(loaded.tensors) };
+    });
+  },
+
+  async convert(source: ConvertSource, request: ConvertRequest, onProgress?: (p: ConvertProgress) => void): Promise<ConvertOutcome> {
+    return guarded(async () => {
+      const files = await sourceFiles(source);
+      const name = source.kind === 'entry' ? source.entryId.slice(source.entryId.indexOf('/') + 1) : stem(files[0]?.path ?? 'model');
+      if (request.target === 'safetensors') {
+        const weights = files.filter((f) => WEIGHT_FILE.test(f.path) && !/\.safetensors$/i.test(f.path));
+        if (weights.length !== 1) throw new OmnihubError('usage', 'Converting to safetensors takes one PyTorch file (.pt, .pth, .bin).');
+        onProgress?.({ phase: 'reading' });
+        const result = torchToSafetensors(await weights[0].read());
+        return {
+          target: 'safetensors', blob: new Blob(result.chunks as Uint8Array<ArrayBuffer>[], { type: OCTET }), fileName: `${stem(weights[0].path)}.safetensors`,
+          lines: [`${result.report.tensors} tensors, ${result.report.bytes.toLocaleString('en-US')} bytes of weights`, ...result.report.notes],
+        };
+      }
+      if (request.target === 'inject') {
+        const weightsFiles = files.filter((f) => WEIGHT_FILE.test(f.path));
+        if (weightsFiles.length !== 1) throw new OmnihubError('usage', 'Injecting takes one weights file (.pt, .pth, .bin, .safetensors).');
+        onProgress?.({ phase: 'reading' });
+        const onnxBytes = request.onnx.kind === 'entry' ? await readLibraryModel(request.onnx.entryId, request.onnx.path) : new Uint8Array(await request.onnx.file.arrayBuffer());
+        const weights = readWeights(await weightsFiles[0].read(), weightsFiles[0].path);
+        onProgress?.({ phase: 'building' });
+        const { model, report } = injectWeights(decodeModel(onnxBytes), weights.tensors, { strict: request.strict });
+        onProgress?.({ phase: 'checking' });
+        const bytes = encodeModel(model);
+        await runtimeCheck(bytes, undefined);
+        return {
+          target: 'inject', blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: OCTET }), fileName: `${name}-injected.onnx`, summary: summarizeModel(model),
+          lines: [
+            `${report.matched.length} of ${weights.tensors.size} tensors injected`,
+            ...report.unmatched.map((u) => `not injected: ${u.name} (${u.reason})`),
+            ...(report.untouched.length ? [`${report.untouched.length} initializers kept as they were`] : []),
+          ],
+        };
+      }
+      const { model, report } = await convertToOnnx(files, { arch: request.arch, task: request.task, onProgress: (phase) => onProgress?.({ phase }) });
+      onProgress?.({ phase: 'checking' });
+      const saved = saveModel(model);
+      const bytes = saved.modelChunks.length === 1 ? saved.modelChunks[0] : encodeModel(model);
+      const check = await runtimeCheck(bytes, request.reference);
+      return {
+        target: 'onnx', blob: new Blob(saved.modelChunks as Uint8Array<ArrayBuffer>[], { type: OCTET }), fileName: `${name}.onnx`,
+        report, summary: summarizeModel(model), check, lines: [],
+      };
+    });
+  },
+};
+
+export type ConvertWorkerApi = typeof api;
+
+Comlink.expose(api);
