@@ -12,6 +12,7 @@ import { injectWeights } from '../convert/inject-weights.js';
 import { encodeModel, type ModelProto } from '../onnx/codec.js';
 import { openModel, saveModel } from '../onnx/model-file.js';
 import { readNpz } from '../formats/numpy/npz.js';
+import { tensorByteLength } from '../rewrites/graph.js';
 import { FolderLibrary } from '../library/node.js';
 import { parseEntryId } from '../library/names.js';
 import { writeFileAtomic } from '../library/folder-files.js';
@@ -111,8 +112,15 @@ async function checkInRuntime(model: ModelProto, referencePath: string | undefin
   return [head, ...lines];
 }
 
+/** A protobuf file cannot hold 2 GiB; models with more weights than this keep them in a side file. */
+const INLINE_WEIGHT_LIMIT = 1.9 * 2 ** 30;
+
+function weightBytes(model: ModelProto): number {
+  return (model.graph?.initializer ?? []).reduce((n, t) => n + tensorByteLength(t), 0);
+}
+
 async function writeModel(model: ModelProto, output: string, threshold: number | undefined): Promise<string> {
-  const saved = saveModel(model, { externalDataThreshold: threshold, modelFileName: basename(output) });
+  const saved = saveModel(model, { externalDataThreshold: threshold ?? (weightBytes(model) > INLINE_WEIGHT_LIMIT ? 1024 : undefined), modelFileName: basename(output) });
   // Side file first: a model file never points at data that is not there yet.
   if (saved.externalData) await writeFileAtomic(join(dirname(output), saved.externalData.location), saved.externalData.chunks, { sync: false });
   await writeFileAtomic(output, saved.modelChunks, { sync: false });
@@ -152,7 +160,8 @@ export async function convertCommand(args: string[], io: CliIo, cli: CliEnv, usa
   io.out(`${from}: ${report.converter} ${report.architecture}, ${report.parameters.toLocaleString('en-US')} parameters from ${report.files.join(', ')} (${report.weightsFormat})`);
   for (const note of report.notes) io.out(`note: ${note}`);
   if (report.unusedWeights.length) io.out(`unused weights (${report.unusedWeights.length}): ${report.unusedWeights.slice(0, 10).join(', ')}${report.unusedWeights.length > 10 ? ', …' : ''}`);
-  for (const line of await checkInRuntime(model, a.flags.get('--reference'), readBytes)) io.out(line);
+  if (weightBytes(model) > INLINE_WEIGHT_LIMIT) io.out('note: over 2 GB of weights: not loaded in onnxruntime here; the weights go to a side file');
+  else for (const line of await checkInRuntime(model, a.flags.get('--reference'), readBytes)) io.out(line);
   io.out(await writeModel(model, output, threshold));
 }
 
