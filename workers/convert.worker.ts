@@ -8,13 +8,13 @@ import * as Comlink from 'comlink';
 import { convertToOnnx, readWeights, SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture, type ConvertReport, type SourceFile } from '../src/core/convert/index.js';
 import { torchToSafetensors } from '../src/core/convert/to-safetensors.js';
 import { injectWeights } from '../src/core/convert/inject-weights.js';
-import { decodeModel, encodeModel } from '../src/core/onnx/codec.js';
-import { saveModel } from '../src/core/onnx/model-file.js';
+import { decodeModel, encodeModel, encodeModelChunks } from '../src/core/onnx/codec.js';
 import { summarizeModel, type ModelSummary } from '../src/core/onnx/summary.js';
 import { readNpz } from '../src/core/formats/numpy/npz.js';
 import { OmnihubError } from '../src/core/errors.js';
 import type { ReferenceCheck } from '../src/core/validate/reference-check.js';
-import { librarySourceFiles, readLibraryModel } from './library-files.js';
+import { libraryFileBlobs, readLibraryModel } from './library-files.js';
+import { blobFromChunks, type BlobSource } from '../src/core/onnx/blob-output.js';
 import { guarded, type WorkerFailure } from './failure.js';
 
 export type { ConvertReport, ReferenceCheck, WorkerFailure };
@@ -66,9 +66,24 @@ export interface ConvertProgress {
 
 const WEIGHT_FILE = /\.(pt|pth|bin|ckpt|tar|safetensors)$/i;
 
-async function sourceFiles(source: ConvertSource): Promise<SourceFile[]> {
-  if (source.kind === 'entry') return librarySourceFiles(source.entryId);
-  return source.files.map((f) => ({ path: f.name, size: f.size, read: async () => new Uint8Array(await f.arrayBuffer()) }));
+/**
+ * The source's files, read only when a converter asks; each read is recorded in `read` (its bytes with the Blob they
+ * came from), so the result can reference those Blobs instead of copying the weights (blobFromChunks).
+ */
+async function sourceFiles(source: ConvertSource, read: BlobSource[] = []): Promise<SourceFile[]> {
+  const files = source.kind === 'entry'
+    ? await libraryFileBlobs(source.entryId)
+    : source.files.map((f) => ({ path: f.name, size: f.size, blob: async (): Promise<Blob> => f }));
+  return files.map((f) => ({
+    path: f.path,
+    size: f.size,
+    read: async () => {
+      const blob = await f.blob();
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      read.push({ bytes, blob });
+      return bytes;
+    },
+  }));
 }
 
 function stem(path: string): string {
@@ -87,7 +102,6 @@ async function runtimeCheck(bytes: Uint8Array, reference: { name: string; data: 
   return checkAgainstReference(bytes, readNpz(new Uint8Array(await reference.data.arrayBuffer())), runtime);
 }
 
-const OCTET = 'application/octet-stream';
 
 const api = {
   architectures(): { torchvision: readonly string[]; transformers: readonly string[] } {
@@ -116,7 +130,8 @@ const api = {
 
   async convert(source: ConvertSource, request: ConvertRequest, onProgress?: (p: ConvertProgress) => void): Promise<ConvertOutcome> {
     return guarded(async () => {
-      const files = await sourceFiles(source);
+      const read: BlobSource[] = [];
+      const files = await sourceFiles(source, read);
       const name = source.kind === 'entry' ? source.entryId.slice(source.entryId.indexOf('/') + 1) : stem(files[0]?.path ?? 'model');
       if (request.target === 'safetensors') {
         const weights = files.filter((f) => WEIGHT_FILE.test(f.path) && !/\.safetensors$/i.test(f.path));
@@ -124,7 +139,7 @@ const api = {
         onProgress?.({ phase: 'reading' });
         const result = torchToSafetensors(await weights[0].read());
         return {
-          target: 'safetensors', blob: new Blob(result.chunks as Uint8Array<ArrayBuffer>[], { type: OCTET }), fileName: `${stem(weights[0].path)}.safetensors`,
+          target: 'safetensors', blob: blobFromChunks(result.chunks, read), fileName: `${stem(weights[0].path)}.safetensors`,
           lines: [`${result.report.tensors} tensors, ${result.report.bytes.toLocaleString('en-US')} bytes of weights`, ...result.report.notes],
         };
       }
@@ -132,15 +147,20 @@ const api = {
         const weightsFiles = files.filter((f) => WEIGHT_FILE.test(f.path));
         if (weightsFiles.length !== 1) throw new OmnihubError('usage', 'Injecting takes one weights file (.pt, .pth, .bin, .safetensors).');
         onProgress?.({ phase: 'reading' });
-        const onnxBytes = request.onnx.kind === 'entry' ? await readLibraryModel(request.onnx.entryId, request.onnx.path) : new Uint8Array(await request.onnx.file.arrayBuffer());
+        let onnxBytes: Uint8Array;
+        if (request.onnx.kind === 'entry') onnxBytes = await readLibraryModel(request.onnx.entryId, request.onnx.path);
+        else {
+          onnxBytes = new Uint8Array(await request.onnx.file.arrayBuffer());
+          read.push({ bytes: onnxBytes, blob: request.onnx.file });
+        }
         const weights = readWeights(await weightsFiles[0].read(), weightsFiles[0].path);
         onProgress?.({ phase: 'building' });
         const { model, report } = injectWeights(decodeModel(onnxBytes), weights.tensors, { strict: request.strict });
+        const blob = blobFromChunks(encodeModelChunks(model), read);
         onProgress?.({ phase: 'checking' });
-        const bytes = encodeModel(model);
-        await runtimeCheck(bytes, undefined);
+        await runtimeCheck(encodeModel(model), undefined);
         return {
-          target: 'inject', blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: OCTET }), fileName: `${name}-injected.onnx`, summary: summarizeModel(model),
+          target: 'inject', blob, fileName: `${name}-injected.onnx`, summary: summarizeModel(model),
           lines: [
             `${report.matched.length} of ${weights.tensors.size} tensors injected`,
             ...report.unmatched.map((u) => `not injected: ${u.name} (${u.reason})`),
@@ -149,14 +169,13 @@ const api = {
         };
       }
       const { model, report } = await convertToOnnx(files, { arch: request.arch, task: request.task, onProgress: (phase) => onProgress?.({ phase }) });
+      onProgress?.({ phase: 'encoding' });
+      // The weights stay in the source's Blobs: the result costs only the protobuf framing (see blob-output.ts).
+      const blob = blobFromChunks(encodeModelChunks(model), read);
+      const summary = summarizeModel(model);
       onProgress?.({ phase: 'checking' });
-      const saved = saveModel(model);
-      const bytes = saved.modelChunks.length === 1 ? saved.modelChunks[0] : encodeModel(model);
-      const check = await runtimeCheck(bytes, request.reference);
-      return {
-        target: 'onnx', blob: new Blob(saved.modelChunks as Uint8Array<ArrayBuffer>[], { type: OCTET }), fileName: `${name}.onnx`,
-        report, summary: summarizeModel(model), check, lines: [],
-      };
+      const check = await runtimeCheck(encodeModel(model), request.reference);
+      return { target: 'onnx', blob, fileName: `${name}.onnx`, report, summary, check, lines: [] };
     });
   },
 };

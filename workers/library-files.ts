@@ -1,12 +1,11 @@
 /**
  * Reading the library from a worker (read only: the library worker does the writes): an entry's ONNX model with its
- * side files, and an entry's files as a converter's lazy SourceFiles.
+ * side files, and an entry's files opened lazily.
  */
 import { encodeModel } from '../src/core/onnx/codec.js';
 import { baseName, openModel } from '../src/core/onnx/model-file.js';
 import { OmnihubError } from '../src/core/errors.js';
 import { IndexedDbLibrary } from '../src/core/library/index.js';
-import type { SourceFile } from '../src/core/convert/index.js';
 
 let library: IndexedDbLibrary | null = null;
 
@@ -41,10 +40,10 @@ export async function readLibraryModel(entryId: string, path: string): Promise<U
   return externalTensors > 0 ? encodeModel(model) : bytes;
 }
 
-/** The files of an entry, each read from IndexedDB only when a converter asks for it. */
-export async function librarySourceFiles(entryId: string): Promise<SourceFile[]> {
+/** The files of an entry, each opened (as a Blob) only when asked for. */
+export async function libraryFileBlobs(entryId: string): Promise<Array<{ path: string; size: number; blob: () => Promise<Blob> }>> {
   const store = readOnlyLibrary();
   const entry = await store.get(entryId);
   if (!entry) throw new OmnihubError('not-found', `The library has no entry ${entryId}.`);
-  return entry.files.map((f) => ({ path: f.path, size: f.size, read: async () => (await store.openFile(entryId, f.path)).bytes() }));
+  return entry.files.map((f) => ({ path: f.path, size: f.size, blob: async () => (await store.openFile(entryId, f.path)).blob() }));
 }
