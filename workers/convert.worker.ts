@@ -5,10 +5,15 @@
  * pass through the page. The UI reaches it through src/app/convert-bridge.ts.
  */
 import * as Comlink from 'comlink';
-import { convertToOnnx, readWeights, SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture, type ConvertReport, type SourceFile } from '../src/core/convert/index.js';
+import { convertToOnnx, isKerasFile, readWeights, KERAS_APPLICATIONS, SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture, type ConvertReport, type SourceFile } from '../src/core/convert/index.js';
+import { kerasApplicationForWeightsFile } from '../src/core/convert/keras-applications/index.js';
+import { findCustomClasses, readKerasFile } from '../src/core/formats/keras/index.js';
+import { isTflite, readTflite } from '../src/core/formats/tflite/read.js';
+import { alignInterface } from '../src/core/validate/align-interface.js';
+import type { CompareResult } from '../src/core/validate/compare.js';
 import { torchToSafetensors } from '../src/core/convert/to-safetensors.js';
 import { injectWeights } from '../src/core/convert/inject-weights.js';
-import { decodeModel, encodeModel, encodeModelChunks } from '../src/core/onnx/codec.js';
+import { decodeModel, encodeModel, encodeModelChunks, type ModelProto } from '../src/core/onnx/codec.js';
 import { summarizeModel, type ModelSummary } from '../src/core/onnx/summary.js';
 import { readNpz } from '../src/core/formats/numpy/npz.js';
 import { OmnihubError } from '../src/core/errors.js';
@@ -17,15 +22,18 @@ import { libraryFileBlobs, readLibraryModel } from './library-files.js';
 import { blobFromChunks, type BlobSource } from '../src/core/onnx/blob-output.js';
 import { guarded, type WorkerFailure } from './failure.js';
 
-export type { ConvertReport, ReferenceCheck, WorkerFailure };
+export type { CompareResult, ConvertReport, ReferenceCheck, WorkerFailure };
 
 /** What is converted: a library entry's files, or files dropped on the page. */
 export type ConvertSource = { kind: 'entry'; entryId: string } | { kind: 'files'; files: File[] };
 
 /** What the page needs to offer the right actions for a source. */
 export interface SourceInfo {
-  /** 'transformers': a Hugging Face folder (config.json with a model_type); 'state-dict': one weights file. */
-  kind: 'transformers' | 'state-dict' | 'none';
+  /**
+   * 'transformers': a Hugging Face folder (config.json with a model_type); 'state-dict': one PyTorch/safetensors
+   * weights file; 'keras': a Keras .h5/.keras (full model, or weights only); 'tflite': a TFLite flatbuffer.
+   */
+  kind: 'transformers' | 'state-dict' | 'keras' | 'tflite' | 'none';
   files: Array<{ path: string; size: number }>;
   /** The weights file a state-dict conversion reads. */
   weightsFile?: string;
@@ -34,14 +42,33 @@ export interface SourceInfo {
   /** transformers: the config's model_type and architectures. */
   modelType?: string;
   architectures?: string[];
-  /** state-dict: the torchvision architecture its keys and shapes fit, if any. */
+  /** state-dict: the torchvision architecture its keys and shapes fit; keras weights only: the Keras Application its file name names. */
   guessedArch?: string;
+  /** keras: the file holds weights only (an architecture must be picked, or its JSON given with it). */
+  weightsOnly?: boolean;
+  /** keras: an architecture JSON among the files. */
+  architectureFile?: string;
+  /** keras: layers of classes Keras does not have ('QDense (model > fc1)'): converting them fails, and says so. */
+  customClasses?: string[];
+  /** tflite: it has int8 tensors (converted as QDQ, or dequantized on request). */
+  quantized?: boolean;
   /** Why nothing can be converted (kind 'none'). */
   problem?: string;
 }
 
 export type ConvertRequest =
-  | { target: 'onnx'; arch?: string; task?: 'default' | 'sequence-classification'; reference?: { name: string; data: Blob } }
+  | {
+    target: 'onnx';
+    arch?: string;
+    task?: 'default' | 'sequence-classification';
+    /** Keras Applications architecture: with its classifier. */
+    includeTop?: boolean;
+    nchw?: boolean;
+    dequantize?: boolean;
+    reference?: { name: string; data: Blob };
+    /** Another model of the same network (an .onnx, or anything this worker converts: a TFLite twin …) to run beside the result. */
+    compareWith?: { name: string; data: Blob };
+  }
   | { target: 'safetensors' }
   | { target: 'inject'; onnx: { kind: 'entry'; entryId: string; path: string } | { kind: 'file'; file: File }; strict?: boolean };
 
@@ -56,6 +83,8 @@ export interface ConvertOutcome {
   summary?: ModelSummary;
   /** onnx with a reference .npz: the check. */
   check?: ReferenceCheck;
+  /** onnx with compareWith: the result (a) and the other model (b) on the same seeded random inputs. */
+  comparison?: { with: string; result: CompareResult; notes: string[] };
   /** Lines for the report panel (safetensors and inject say what they did here). */
   lines: string[];
 }
@@ -64,7 +93,7 @@ export interface ConvertProgress {
   phase: 'reading' | 'building' | 'checking' | 'encoding';
 }
 
-const WEIGHT_FILE = /\.(pt|pth|bin|ckpt|tar|safetensors)$/i;
+const WEIGHT_FILE = /\.(pt|pth|bin|ckpt|tar|safetensors|h5|hdf5|keras|tflite)$/i;
 
 /**
  * The source's files, read only when a converter asks; each read is recorded in `read` (its bytes with the Blob they
@@ -103,9 +132,30 @@ async function runtimeCheck(bytes: Uint8Array, reference: { name: string; data: 
 }
 
 
+/**
+ * Runs the result beside another model of the same network (converted here first unless it is an .onnx), on the
+ * same seeded random inputs, with inputs and outputs paired by position where their names differ.
+ */
+async function compareWithOther(bytes: Uint8Array, model: ModelProto, other: { name: string; data: Blob }, nchw?: boolean): Promise<ConvertOutcome['comparison']> {
+  const otherBytes = new Uint8Array(await other.data.arrayBuffer());
+  const notes: string[] = [];
+  let otherModel: ModelProto;
+  if (/\.onnx$/i.test(other.name)) otherModel = decodeModel(otherBytes);
+  else {
+    const converted = await convertToOnnx([{ path: other.name, size: otherBytes.length, read: async () => otherBytes }], { nchw });
+    otherModel = converted.model;
+    notes.push(`${other.name} converted here first (${converted.report.converter})`);
+  }
+  const { model: aligned, renamed } = alignInterface(otherModel, model);
+  if (renamed.length) notes.push(`paired by position: ${renamed.map(([from, to]) => `${other.name}'s '${from}' as '${to}'`).join(', ')}`);
+  const [{ compareModels }, { ortRuntime }] = await Promise.all([import('../src/core/validate/compare.js'), import('../src/core/validate/ort-runtime.js')]);
+  const result = await compareModels(bytes, encodeModel(aligned), { runtime: ortRuntime(), random: { seed: 0 }, runs: 3, warmup: 1 });
+  return { with: other.name, result, notes };
+}
+
 const api = {
-  architectures(): { torchvision: readonly string[]; transformers: readonly string[] } {
-    return { torchvision: TORCHVISION_ARCHITECTURES, transformers: SUPPORTED_MODEL_TYPES };
+  architectures(): { torchvision: readonly string[]; transformers: readonly string[]; keras: readonly string[] } {
+    return { torchvision: TORCHVISION_ARCHITECTURES, transformers: SUPPORTED_MODEL_TYPES, keras: KERAS_APPLICATIONS };
   },
 
   async inspect(source: ConvertSource): Promise<SourceInfo> {
@@ -121,9 +171,23 @@ const api = {
       }
       const weights = files.filter((f) => WEIGHT_FILE.test(f.path));
       if (weights.length !== 1) {
-        return { kind: 'none', files: listed, problem: weights.length === 0 ? 'No weights file (.pt, .pth, .bin, .safetensors) and no Hugging Face config.json.' : `Several weights files (${weights.map((w) => w.path).join(', ')}): convert them one at a time.` };
+        return { kind: 'none', files: listed, problem: weights.length === 0 ? 'No model or weights file (.pt, .pth, .safetensors, .h5, .keras, .tflite) and no Hugging Face config.json.' : `Several model files (${weights.map((w) => w.path).join(', ')}): convert them one at a time.` };
       }
-      const loaded = readWeights(await weights[0].read(), weights[0].path);
+      const bytes = await weights[0].read();
+      if (isTflite(bytes)) {
+        const quantized = readTflite(bytes).subgraphs.some((g) => g.tensors.some((t) => t.quantization?.scales.length));
+        return { kind: 'tflite', files: listed, weightsFile: weights[0].path, quantized };
+      }
+      if (isKerasFile(bytes)) {
+        const keras = await readKerasFile(bytes, weights[0].path);
+        const architectureFile = files.find((f) => f !== weights[0] && /\.json$/i.test(f.path))?.path;
+        return {
+          kind: 'keras', files: listed, weightsFile: weights[0].path, weightsOnly: !keras.config, architectureFile,
+          guessedArch: keras.config ? undefined : kerasApplicationForWeightsFile(weights[0].path)?.name,
+          customClasses: keras.config ? findCustomClasses(keras.config).map((c) => `${c.className} (${c.path})`) : [],
+        };
+      }
+      const loaded = readWeights(bytes, weights[0].path);
       return { kind: 'state-dict', files: listed, weightsFile: weights[0].path, weightsFormat: loaded.format, tensors: loaded.tensors.size, guessedArch: guessTorchvisionArchitecture(loaded.tensors) };
     });
   },
@@ -168,14 +232,19 @@ const api = {
           ],
         };
       }
-      const { model, report } = await convertToOnnx(files, { arch: request.arch, task: request.task, onProgress: (phase) => onProgress?.({ phase }) });
+      const { model, report } = await convertToOnnx(files, {
+        arch: request.arch, task: request.task, includeTop: request.includeTop, nchw: request.nchw, dequantize: request.dequantize,
+        onProgress: (phase) => onProgress?.({ phase }),
+      });
       onProgress?.({ phase: 'encoding' });
       // The weights stay in the source's Blobs: the result costs only the protobuf framing (see blob-output.ts).
       const blob = blobFromChunks(encodeModelChunks(model), read);
       const summary = summarizeModel(model);
       onProgress?.({ phase: 'checking' });
-      const check = await runtimeCheck(encodeModel(model), request.reference);
-      return { target: 'onnx', blob, fileName: `${name}.onnx`, report, summary, check, lines: [] };
+      const bytes = encodeModel(model);
+      const check = await runtimeCheck(bytes, request.reference);
+      const comparison = request.compareWith && (await compareWithOther(bytes, model, request.compareWith, request.nchw));
+      return { target: 'onnx', blob, fileName: `${name}.onnx`, report, summary, check, comparison, lines: [] };
     });
   },
 };

@@ -16,7 +16,7 @@ class ConvertWorkerBridge {
   );
   #stopping = false;
 
-  architectures(): Promise<{ torchvision: readonly string[]; transformers: readonly string[] }> {
+  architectures(): Promise<{ torchvision: readonly string[]; transformers: readonly string[]; keras: readonly string[] }> {
     return this.#handle.call((api) => api.architectures());
   }
 

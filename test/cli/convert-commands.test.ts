@@ -80,6 +80,41 @@ describe('omnihub convert', () => {
   });
 });
 
+describe('omnihub convert: Keras and TFLite', () => {
+  it('a Keras .h5 (NHWC, or NCHW with --nchw), a weights file with --config, and the TFLite twin', async () => {
+    const dir = tempDir();
+    const nhwc = join(dir, 'resnet8.onnx');
+    const r = await omnihub('convert', fixture('keras/mlperftiny__pretrainedResnet.h5'), '-o', nhwc);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain("keras Functional 'model', 78,666 parameters");
+    const shapeOf = (p: string) => summarizeModel(decodeModel(readFileSync(p))).inputs[0].shape;
+    expect(shapeOf(nhwc)).toEqual(['batch', 32, 32, 3]);
+    const nchw = join(dir, 'resnet8-nchw.onnx');
+    expect((await omnihub('convert', fixture('keras/mlperftiny__pretrainedResnet.h5'), '--nchw', '-o', nchw)).code).toBe(0);
+    expect(shapeOf(nchw)).toEqual(['batch', 3, 32, 32]);
+
+    const weights = await omnihub('convert', fixture('keras/fml__KERAS_3layer_weights.h5'), '--config', fixture('keras/fml__KERAS_3layer.json'), '-o', join(dir, 'mlp.onnx'));
+    expect(weights.stderr).toBe('');
+    expect(weights.stdout).toContain('the architecture in fml__KERAS_3layer.json, 4,389 parameters');
+
+    const tflite = await omnihub('convert', fixture('tflite/mlperftiny__pretrainedResnet_quant.tflite'), '--dequantize', '-o', join(dir, 'q.onnx'));
+    expect(tflite.stderr).toBe('');
+    expect(summarizeModel(decodeModel(readFileSync(join(dir, 'q.onnx')))).inputs[0].dtype).toBe('float32');
+  });
+
+  it('custom layers and weights without an architecture: a sentence naming them, nothing written', async () => {
+    const dir = tempDir();
+    const qkeras = await omnihub('convert', fixture('keras/fml__qkeras-v3_3layer.keras'), '-o', join(dir, 'q.onnx'));
+    expect(qkeras.code).toBe(1);
+    expect(qkeras.stderr).toContain("'fc1' (QDense)");
+    expect(qkeras.stderr).toContain('qkeras.qlayers');
+    const textgen = await omnihub('convert', fixture('keras/textgenrnn__textgenrnn_weights.hdf5'), '-o', join(dir, 't.onnx'));
+    expect(textgen.code).toBe(1);
+    expect(textgen.stderr).toContain('holds weights only (layers with weights: embedding, rnn_1, rnn_2, attention, output)');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('omnihub inject', () => {
   it('burn_mnist.onnx with the weights of burn__mnist.safetensors', async () => {
     const dir = tempDir();

@@ -80,3 +80,26 @@ test('a library .pth converts to safetensors; a pickle that calls os.system is r
   await expect(error).toContainText('os.system');
   await expect(page.getByTestId('convert-result')).toHaveCount(0);
 });
+
+test('a dropped Keras ResNet-8 .h5 converts, its summary shows, and it computes what its TFLite twin computes', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/#/convert');
+  await page.getByTestId('convert-drop-input').setInputFiles(path.join(FIXTURES, 'keras/mlperftiny__pretrainedResnet.h5'));
+  const info = page.getByTestId('convert-info');
+  await expect(info).toHaveAttribute('data-kind', 'keras', { timeout: 30_000 });
+  await expect(info).toContainText('a Keras model');
+  // The twin, converted by the worker through the TFLite path, runs beside the result on the same inputs.
+  await page.getByTestId('convert-compare').setInputFiles(path.join(FIXTURES, 'tflite/mlperftiny__pretrainedResnet.tflite'));
+  await page.getByTestId('convert-run').click();
+  const comparison = page.getByTestId('convert-comparison');
+  await expect(comparison.or(page.getByTestId('convert-error'))).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('convert-error')).toHaveCount(0);
+  await expect(page.getByTestId('convert-result-arch')).toHaveText("Functional 'model'");
+  await expect(page.getByTestId('convert-params')).toHaveText('78,666');
+  await expect(page.getByTestId('convert-io')).toContainText('input_1 float32 [batch, 32, 32, 3]');
+  await expect(page.getByTestId('comparison-row')).toHaveCount(1);
+  const relL2 = Number(await page.getByTestId('comparison-rel-l2').getAttribute('data-value'));
+  console.log(`Keras ResNet-8 vs its TFLite twin in Chromium: relL2 ${relL2.toExponential(2)}`);
+  expect(relL2).toBeLessThanOrEqual(1e-4);
+  await expect(comparison).toContainText('100%');
+});

@@ -30,12 +30,21 @@ class ConvertState {
   sourceLabel = $state('');
   info = $state.raw<SourceInfo | null>(null);
   inspecting = $state(false);
-  architectures = $state.raw<readonly string[]>([]);
+  /** Architectures the worker can build: torchvision's for state dicts, Keras Applications for Keras weights. */
+  architectures = $state.raw<{ torchvision: readonly string[]; keras: readonly string[] }>({ torchvision: [], keras: [] });
 
   target = $state<ConvertTarget>('onnx');
   arch = $state('');
   task = $state<'default' | 'sequence-classification'>('default');
   reference = $state.raw<File | null>(null);
+  /** Another model of the same network to run beside the result (a TFLite twin, an exporter's .onnx). */
+  compareWith = $state.raw<File | null>(null);
+  /** Keras and TFLite image models: NCHW interface. */
+  nchw = $state(false);
+  /** TFLite int8: float graph instead of QDQ. */
+  dequantize = $state(false);
+  /** Keras Applications: with the classifier. */
+  includeTop = $state(false);
   injectInto = $state.raw<InjectInto | null>(null);
   strict = $state(false);
 
@@ -49,9 +58,9 @@ class ConvertState {
   saveError = $state<string | null>(null);
 
   async loadArchitectures(): Promise<void> {
-    if (this.architectures.length) return;
+    if (this.architectures.torchvision.length) return;
     try {
-      this.architectures = (await convertWorker.architectures()).torchvision;
+      this.architectures = await convertWorker.architectures();
     } catch {
       // The picker stays empty; converting says why.
     }
@@ -72,6 +81,8 @@ class ConvertState {
       if (this.source !== source) return;
       this.info = info;
       this.arch = info.guessedArch ?? '';
+      // A Keras Applications weights file says in its name whether it has the top (…_notop.h5); else without.
+      this.includeTop = info.kind === 'keras' && !!info.weightsFile && !/no_?top/i.test(info.weightsFile);
       this.target = 'onnx';
     } catch (e) {
       if (this.source !== source) return;
@@ -91,6 +102,9 @@ class ConvertState {
     if (this.inspecting) return 'Reading the files…';
     if (!this.info || this.info.kind === 'none') return this.info?.problem ?? 'Nothing to convert.';
     if (this.target === 'onnx' && this.info.kind === 'state-dict' && !this.arch) return 'Pick the architecture these weights are for.';
+    if (this.target === 'onnx' && this.info.kind === 'keras' && this.info.weightsOnly && !this.info.architectureFile && !this.arch) {
+      return 'The file holds weights only: pick its architecture, or drop its architecture JSON with it.';
+    }
     if (this.target === 'safetensors' && this.info.weightsFormat !== 'pytorch') return 'Only a PyTorch file can be converted to safetensors.';
     if (this.target === 'inject' && !this.injectInto) return 'Pick the ONNX model to put the weights into.';
     return null;
@@ -101,11 +115,17 @@ class ConvertState {
     if (!source || this.running || this.problem) return;
     let request: ConvertRequest;
     if (this.target === 'onnx') {
+      const kind = this.info?.kind;
+      const kerasApplication = kind === 'keras' && this.info?.weightsOnly && !this.info.architectureFile;
       request = {
         target: 'onnx',
-        arch: this.info?.kind === 'state-dict' ? this.arch : undefined,
+        arch: kind === 'state-dict' || kerasApplication ? this.arch : undefined,
+        includeTop: kerasApplication ? this.includeTop : undefined,
         task: this.task,
+        nchw: kind === 'keras' || kind === 'tflite' ? this.nchw : undefined,
+        dequantize: kind === 'tflite' ? this.dequantize : undefined,
         reference: this.reference ? { name: this.reference.name, data: this.reference } : undefined,
+        compareWith: this.compareWith ? { name: this.compareWith.name, data: this.compareWith } : undefined,
       };
     } else if (this.target === 'safetensors') request = { target: 'safetensors' };
     else {

@@ -20,13 +20,17 @@ import { OmnihubError } from '../errors.js';
 import { folderReader } from './node-files.js';
 import type { CliEnv, CliIo } from './library-commands.js';
 
-export const CONVERT_USAGE = `  omnihub convert SOURCE -o OUT.onnx [--arch torchvision:NAME] [--task sequence-classification]
+export const CONVERT_USAGE = `  omnihub convert SOURCE -o OUT.onnx [--arch torchvision:NAME|keras:NAME] [--include-top true|false]
+                 [--config ARCH.json] [--nchw] [--dequantize] [--task sequence-classification]
                  [--num-classes N] [--reference X.npz] [--external-data-threshold BYTES]
-                                             PyTorch/safetensors weights → ONNX: a .pt/.pth/.safetensors state
-                                             dict with a torchvision architecture (recognised when --arch is
-                                             left out), or a Hugging Face folder (config.json + weights: GPT-2,
-                                             BERT); SOURCE may be a library entry; --reference checks the
-                                             result on an .npz input/output pair (relL2 ≤ 1e-4)
+                                             → ONNX: a .pt/.pth/.safetensors state dict with a torchvision
+                                             architecture (recognised when --arch is left out), a Hugging Face
+                                             folder (config.json + weights: GPT-2, BERT), a Keras .h5/.keras
+                                             (weights-only: with --config or a Keras Applications --arch,
+                                             recognised from the file name), or a .tflite (int8 as QDQ, or
+                                             float with --dequantize); --nchw for an NCHW image interface;
+                                             SOURCE may be a library entry; --reference checks the result on
+                                             an .npz input/output pair (relL2 ≤ 1e-4)
   omnihub convert FILE.pt -o OUT.safetensors  a PyTorch state dict as safetensors (no pickle left)
   omnihub inject MODEL.onnx WEIGHTS -o OUT.onnx [--strict] [--map MAP.json]
                                              put a state dict's tensors (.pt/.pth/.safetensors) into the
@@ -129,7 +133,7 @@ async function writeModel(model: ModelProto, output: string, threshold: number |
 }
 
 export async function convertCommand(args: string[], io: CliIo, cli: CliEnv, usage: string, readBytes: ReadBytes): Promise<void> {
-  const a = parse(args, ['-o', '--output', '--arch', '--task', '--num-classes', '--reference', '--external-data-threshold'], [], usage);
+  const a = parse(args, ['-o', '--output', '--arch', '--task', '--num-classes', '--reference', '--external-data-threshold', '--include-top', '--config'], ['--nchw', '--dequantize'], usage);
   const output = a.flags.get('-o') ?? a.flags.get('--output');
   if (a.positional.length !== 1 || !output) throw new OmnihubError('usage', `convert takes SOURCE and -o OUT\n${usage}`);
   const { files, from } = await sourceFiles(a.positional[0], cli, readBytes);
@@ -149,9 +153,16 @@ export async function convertCommand(args: string[], io: CliIo, cli: CliEnv, usa
   const task = a.flags.get('--task');
   if (task !== undefined && task !== 'default' && task !== 'sequence-classification') throw new OmnihubError('usage', `--task is 'default' or 'sequence-classification', got '${task}'`);
   const threshold = thresholdOf(a.flags.get('--external-data-threshold'));
+  const includeTop = a.flags.get('--include-top');
+  if (includeTop !== undefined && includeTop !== 'true' && includeTop !== 'false') throw new OmnihubError('usage', `--include-top is true or false, got '${includeTop}'`);
+  const config = a.flags.get('--config');
+  if (config !== undefined) files.push({ path: basename(config), size: (await stat(config)).size, read: () => readBytes(config) });
 
   const { model, report } = await convertToOnnx(files, {
     arch: a.flags.get('--arch'),
+    includeTop: includeTop === undefined ? undefined : includeTop === 'true',
+    nchw: a.switches.has('--nchw'),
+    dequantize: a.switches.has('--dequantize'),
     task,
     numClasses: numClasses === undefined ? undefined : Number(numClasses),
     onProgress: (phase) => { if (cli.interactive) io.err(`\r\x1b[K${phase}…`); },

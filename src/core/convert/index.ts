@@ -1,9 +1,11 @@
 /**
- * Conversions to ONNX from weights files: which converter a set of files needs, and running it. A Hugging Face
- * folder (config.json with a model_type + model.safetensors, a sharded index, or pytorch_model.bin) goes to the
- * transformers builders; a single state dict (.pt/.pth/.bin or .safetensors) to a torchvision architecture, named by
- * the caller or recognised from its keys. Files are read lazily, so a caller hands over library entries or files
- * on disk the same way.
+ * Conversions to ONNX: which converter a set of files needs, and running it. A Hugging Face folder (config.json with
+ * a model_type + model.safetensors, a sharded index, or pytorch_model.bin) goes to the transformers builders; a
+ * Keras file (HDF5 or .keras zip, told by content; a weights-only file with an architecture JSON beside it, or a
+ * Keras Applications architecture named or recognised from the file name) to the Keras converter; a .tflite
+ * flatbuffer to the TFLite converter; a single state dict (.pt/.pth/.bin or .safetensors) to a torchvision
+ * architecture, named by the caller or recognised from its keys. Files are read lazily, so a caller hands over
+ * library entries or files on disk the same way.
  */
 import type { ModelProto } from '../onnx/codec.js';
 import { OmnihubError } from '../errors.js';
@@ -13,6 +15,15 @@ import { isSafetensors, readSafetensors } from '../formats/safetensors/read.js';
 import { readShardedSafetensors } from '../formats/safetensors/sharded.js';
 import { TORCHVISION_ARCHITECTURES, buildTorchvisionModel, guessTorchvisionArchitecture } from './torchvision/index.js';
 import { SUPPORTED_MODEL_TYPES, buildTransformersModel, type TransformersBuildOptions } from './transformers/index.js';
+import { readKerasFile } from '../formats/keras/read.js';
+import { readKerasArchitecture } from '../formats/keras/architecture-json.js';
+import type { KerasLayerConfig } from '../formats/keras/types.js';
+import { convertKerasModel } from './keras/index.js';
+import { KERAS_APPLICATIONS, kerasApplicationConfig, kerasApplicationForWeightsFile, kerasApplicationPreprocessing, type KerasApplicationOptions } from './keras-applications/index.js';
+import { convertTflite } from './tflite/index.js';
+import { isTflite } from '../formats/tflite/read.js';
+import { sniffFormat } from '../formats/sniff.js';
+import { summarizeModel } from '../onnx/summary.js';
 
 /** A file of a conversion's source: a dropped file, a library entry's file, a file on disk. */
 export interface SourceFile {
@@ -23,6 +34,7 @@ export interface SourceFile {
 }
 
 export type WeightsFormat = 'pytorch' | 'safetensors';
+export type SourceFormat = WeightsFormat | 'keras-h5' | 'keras-zip' | 'tflite';
 
 export interface LoadedWeights {
   format: WeightsFormat;
@@ -47,8 +59,18 @@ export function readWeights(bytes: Uint8Array, fileName: string): LoadedWeights 
 }
 
 export interface ConvertOptions {
-  /** `torchvision:NAME` or `NAME` for a state dict; ignored for a Hugging Face folder (its config says). */
+  /**
+   * The architecture of weights that carry none: `torchvision:NAME` (or `NAME`) for a state dict, `keras:NAME` (or
+   * `NAME`) of the Keras Applications for a weights-only Keras file; ignored where the files say (a Hugging Face
+   * config, a full Keras model, an architecture JSON given with the weights, a .tflite).
+   */
   arch?: string;
+  /** Keras Applications: with the classifier (default: as the weights file's name says, else true). */
+  includeTop?: boolean;
+  /** Keras and TFLite image models: an NCHW interface instead of the file's NHWC. */
+  nchw?: boolean;
+  /** TFLite int8 models: a float graph with dequantized weights instead of QDQ. */
+  dequantize?: boolean;
   /** Transformers head, e.g. 'sequence-classification'. */
   task?: TransformersBuildOptions['task'];
   /** torchvision: number of classes (default: from the classifier's weight). */
@@ -57,11 +79,11 @@ export interface ConvertOptions {
 }
 
 export interface ConvertReport {
-  converter: 'torchvision' | 'transformers';
+  converter: 'torchvision' | 'transformers' | 'keras' | 'tflite';
   architecture: string;
   /** Files read, and the format of the weights. */
   files: string[];
-  weightsFormat: WeightsFormat;
+  weightsFormat: SourceFormat;
   parameters: number;
   /** Weights in the file that the architecture does not use. */
   unusedWeights: string[];
@@ -109,7 +131,81 @@ async function transformersWeights(files: SourceFile[]): Promise<{ weights: Load
   throw new OmnihubError('not-found', 'The folder has a config.json but no model.safetensors, model.safetensors.index.json or pytorch_model.bin.');
 }
 
-const WEIGHT_FILE = /\.(pt|pth|bin|ckpt|tar|safetensors)$/i;
+const WEIGHT_FILE = /\.(pt|pth|bin|ckpt|tar|safetensors|h5|hdf5|keras|tflite)$/i;
+
+/** A Keras file: HDF5, or a zip that is not a PyTorch archive (told apart by content). */
+function isKerasFile(bytes: Uint8Array): boolean {
+  const format = sniffFormat(bytes);
+  return format === 'hdf5' || (format === 'zip' && !isTorchFile(bytes));
+}
+
+/** A Keras model config given as a separate JSON file (`model.to_json()`), if one of the files is that. */
+async function architectureJson(files: SourceFile[], weights: SourceFile): Promise<{ file: SourceFile; config: KerasLayerConfig } | undefined> {
+  for (const f of files) {
+    if (f === weights || !/\.json$/i.test(f.path)) continue;
+    const text = new TextDecoder().decode(await f.read());
+    if (!/"class_name"/.test(text)) continue;
+    return { file: f, config: readKerasArchitecture(text, f.path).config };
+  }
+  return undefined;
+}
+
+async function convertKeras(files: SourceFile[], file: SourceFile, bytes: Uint8Array, options: ConvertOptions): Promise<ConvertResult> {
+  const keras = await readKerasFile(bytes, file.path);
+  const read = [file.path];
+  const notes = [...keras.notes];
+  let architecture: KerasLayerConfig | undefined;
+  const own = keras.config;
+  let name = own ? `${own.class_name} '${String(own.config.name ?? 'model')}'` : 'weights only';
+  let application: string | undefined;
+  const json = await architectureJson(files, file);
+  if (json) {
+    architecture = json.config;
+    read.push(json.file.path);
+    name = `the architecture in ${json.file.path}`;
+  } else if (options.arch || !keras.config) {
+    const requested = options.arch?.replace(/^keras:/i, '');
+    const fromName = kerasApplicationForWeightsFile(file.path);
+    const picked = requested ? { name: requested, options: { layerNames: 'file' } as KerasApplicationOptions } : fromName;
+    if (!picked) {
+      const layers = keras.layers.map((l) => l.layer);
+      throw new OmnihubError('usage', `${file.path} holds weights only (layers with weights: ${layers.slice(0, 12).join(', ')}${layers.length > 12 ? ', …' : ''}): give its architecture JSON (model.to_json()) with it, or name its architecture if it is one of the Keras Applications: ${KERAS_APPLICATIONS.join(', ')}.`);
+    }
+    const appOptions: KerasApplicationOptions = { ...(fromName?.name === picked.name ? fromName.options : {}), ...picked.options };
+    if (options.includeTop !== undefined) appOptions.includeTop = options.includeTop;
+    architecture = kerasApplicationConfig(picked.name, appOptions);
+    application = picked.name;
+    name = `Keras Applications ${picked.name}${appOptions.includeTop === false ? ' without its top' : ''}`;
+    if (!requested) notes.unshift(`architecture ${picked.name} recognised from the file name`);
+  }
+  options.onProgress?.('building');
+  const { model, report } = convertKerasModel(keras, { nchw: options.nchw, architecture });
+  if (application) {
+    const pre = kerasApplicationPreprocessing(application);
+    notes.push(`preprocessing (${pre.mode}): ${pre.description}`);
+    model.metadata_props = [...(model.metadata_props ?? []), ...[['keras_application', application], ['preprocessing', pre.description]].map(([key, value]) => ({ key, value }))];
+  }
+  return {
+    model,
+    report: {
+      converter: 'keras', architecture: name, files: read, weightsFormat: keras.format === 'keras-zip' ? 'keras-zip' : 'keras-h5',
+      parameters: report.parameters, unusedWeights: [], notes: [...notes, ...report.notes],
+    },
+  };
+}
+
+function convertTfliteFile(file: SourceFile, bytes: Uint8Array, options: ConvertOptions): ConvertResult {
+  options.onProgress?.('building');
+  const { model, report } = convertTflite(bytes, { nchw: options.nchw, dequantize: options.dequantize });
+  const operators = Object.entries(report.operators).map(([op, n]) => `${op} ×${n}`).join(', ');
+  return {
+    model,
+    report: {
+      converter: 'tflite', architecture: `TFLite graph (${operators})`, files: [file.path], weightsFormat: 'tflite',
+      parameters: summarizeModel(model).parameters, unusedWeights: [], notes: report.notes,
+    },
+  };
+}
 
 /** Converts `files` (one weights file, or a Hugging Face folder) to an ONNX model. */
 export async function convertToOnnx(files: SourceFile[], options: ConvertOptions = {}): Promise<ConvertResult> {
@@ -133,10 +229,13 @@ export async function convertToOnnx(files: SourceFile[], options: ConvertOptions
   const candidates = files.filter((f) => WEIGHT_FILE.test(f.path));
   const file = candidates.length === 1 ? candidates[0] : files.length === 1 ? files[0] : undefined;
   if (!file) {
-    throw new OmnihubError('usage', `Give one weights file (.pt, .pth, .bin, .safetensors) or a Hugging Face folder with config.json; got ${files.map((f) => f.path).join(', ')}.`);
+    throw new OmnihubError('usage', `Give one model or weights file (.pt, .pth, .safetensors, .h5, .keras, .tflite; a Keras weights file may come with its architecture JSON) or a Hugging Face folder with config.json; got ${files.map((f) => f.path).join(', ')}.`);
   }
   options.onProgress?.('reading');
-  const weights = readWeights(await file.read(), file.path);
+  const bytes = await file.read();
+  if (isTflite(bytes)) return convertTfliteFile(file, bytes, options);
+  if (isKerasFile(bytes)) return convertKeras(files, file, bytes, options);
+  const weights = readWeights(bytes, file.path);
   const requested = options.arch?.replace(/^torchvision:/, '');
   const arch = requested ?? guessTorchvisionArchitecture(weights.tensors);
   if (!arch) {
@@ -152,4 +251,4 @@ export async function convertToOnnx(files: SourceFile[], options: ConvertOptions
   };
 }
 
-export { SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture };
+export { KERAS_APPLICATIONS, SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture, isKerasFile };
