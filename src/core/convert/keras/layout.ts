@@ -47,25 +47,61 @@ function strides(shape: readonly number[]): number[] {
   return s;
 }
 
-/** numpy's `data.reshape(shape).transpose(perm)` in C order (for constant weights). */
+/** Tile edge of the blocked transpose: a 32 × 32 float tile (4 KB) stays in L1 while it is read and written. */
+const TILE = 32;
+
+/**
+ * numpy's `data.reshape(shape).transpose(perm)` in C order (for constant weights). Blocked: the output's innermost
+ * axis and the output axis that holds the source's innermost axis are walked in tiles, so both the reads and the
+ * writes run along memory in short stretches (a VGG kernel HWIO → OIHW read element by element along the output
+ * strides thrashes the cache: 14.7 M values took ~250 ms; tiled, a fraction of that).
+ */
 export function transposeData(data: Float32Array, shape: readonly number[], perm: Perm): Float32Array {
   if (isIdentity(perm)) return data;
+  const r = perm.length;
   const outShape = perm.map((a) => shape[a]);
   const inStrides = strides(shape);
   const srcStride = perm.map((a) => inStrides[a]);
+  const outStride = strides(outShape);
   const out = new Float32Array(data.length);
-  const r = outShape.length;
+  if (out.length === 0) return out;
+  const a = r - 1; // output's innermost axis: contiguous writes
+  const q = perm.indexOf(r - 1); // output axis holding the source's innermost axis: contiguous reads
+  const others = range(0, r).filter((d) => d !== a && d !== q);
   const idx = new Array(r).fill(0);
-  let src = 0;
-  for (let i = 0; i < out.length; i++) {
-    out[i] = data[src];
-    for (let d = r - 1; d >= 0; d--) {
-      idx[d]++;
-      src += srcStride[d];
-      if (idx[d] < outShape[d]) break;
-      src -= srcStride[d] * outShape[d];
+  const nA = outShape[a];
+  const sA = srcStride[a];
+  const nQ = outShape[q];
+  const oQ = outStride[q];
+  // Visit every combination of the other axes (odometer), then tile axes q × a.
+  for (;;) {
+    let srcBase = 0;
+    let outBase = 0;
+    for (const d of others) {
+      srcBase += idx[d] * srcStride[d];
+      outBase += idx[d] * outStride[d];
+    }
+    if (q === a) {
+      for (let y = 0; y < nA; y++) out[outBase + y] = data[srcBase + y * sA];
+    } else {
+      for (let x0 = 0; x0 < nQ; x0 += TILE) {
+        const x1 = Math.min(x0 + TILE, nQ);
+        for (let y0 = 0; y0 < nA; y0 += TILE) {
+          const y1 = Math.min(y0 + TILE, nA);
+          for (let x = x0; x < x1; x++) {
+            const o = outBase + x * oQ;
+            const sBase = srcBase + x; // the source's innermost axis has stride 1
+            for (let y = y0; y < y1; y++) out[o + y] = data[sBase + y * sA];
+          }
+        }
+      }
+    }
+    let k = others.length - 1;
+    for (; k >= 0; k--) {
+      const d = others[k];
+      if (++idx[d] < outShape[d]) break;
       idx[d] = 0;
     }
+    if (k < 0) return out;
   }
-  return out;
 }
