@@ -16,6 +16,7 @@ import { readShardedSafetensors } from '../formats/safetensors/sharded.js';
 import { TORCHVISION_ARCHITECTURES, buildTorchvisionModel, guessTorchvisionArchitecture } from './torchvision/index.js';
 import { SUPPORTED_MODEL_TYPES, buildTransformersModel, type TransformersBuildOptions } from './transformers/index.js';
 import { readKerasFile } from '../formats/keras/read.js';
+import { initHdf5 } from '../formats/hdf5/h5.js';
 import { readKerasArchitecture } from '../formats/keras/architecture-json.js';
 import type { KerasLayerConfig } from '../formats/keras/types.js';
 import { convertKerasModel } from './keras/index.js';
@@ -133,6 +134,8 @@ async function transformersWeights(files: SourceFile[]): Promise<{ weights: Load
 
 const WEIGHT_FILE = /\.(pt|pth|bin|ckpt|tar|safetensors|h5|hdf5|keras|tflite)$/i;
 
+const KERAS_FILE_NAME = /\.(h5|hdf5|keras)$/i;
+
 /** A Keras file: HDF5, or a zip that is not a PyTorch archive (told apart by content). */
 function isKerasFile(bytes: Uint8Array): boolean {
   const format = sniffFormat(bytes);
@@ -232,7 +235,10 @@ export async function convertToOnnx(files: SourceFile[], options: ConvertOptions
     throw new OmnihubError('usage', `Give one model or weights file (.pt, .pth, .safetensors, .h5, .keras, .tflite; a Keras weights file may come with its architecture JSON) or a Hugging Face folder with config.json; got ${files.map((f) => f.path).join(', ')}.`);
   }
   options.onProgress?.('reading');
+  // h5wasm (a 4 MB module) loads and compiles while a Keras file is read, not after.
+  const hdf5Ready = KERAS_FILE_NAME.test(file.path) ? initHdf5().catch(() => {}) : undefined;
   const bytes = await file.read();
+  await hdf5Ready;
   if (isTflite(bytes)) return convertTfliteFile(file, bytes, options);
   if (isKerasFile(bytes)) return convertKeras(files, file, bytes, options);
   const weights = readWeights(bytes, file.path);

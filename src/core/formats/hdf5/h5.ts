@@ -8,10 +8,13 @@
  *   'unsupported').
  * - A file is opened from bytes by placing them in Emscripten's in-memory FS without a copy (`canOwn`), and the
  *   FS entry is always removed when the file is closed (`withHdf5` does both in `finally`).
- * - A dataset is read with one copy out of the wasm heap (exactly what h5wasm's `.value` does before wrapping the
- *   copy in a typed array) and handed out as a byte view of that copy, whatever its element type: float16 and
- *   Keras 3's bfloat16 included, which `.value` cannot decode. h5wasm reads numbers in the machine's (little-endian)
- *   order, so big-endian datasets come out little-endian too.
+ * - A dataset whose elements HDF5 reads from the file in one piece, unconverted (stored contiguous and
+ *   little-endian, the way Keras and h5py write weights), is handed out as a view on the file's own bytes: no copy,
+ *   and the wasm heap is not even touched (see `DirectReads`). Any other dataset (chunked or compressed, big-endian,
+ *   small ones HDF5 reads through its sieve buffer) is read into the wasm heap and copied out once (exactly what
+ *   h5wasm's `.value` does before wrapping the copy in a typed array). Either way it comes as bytes, whatever its
+ *   element type: float16 and Keras 3's bfloat16 included, which `.value` cannot decode. h5wasm reads numbers in the
+ *   machine's (little-endian) order, so big-endian datasets come out little-endian too.
  *
  * Pure TS, no DOM: works in Node/vitest and in a module Worker.
  */
@@ -164,8 +167,33 @@ export interface H5DatasetInfo {
 export interface H5DatasetData {
   shape: number[];
   dtype: WeightDtype;
-  /** Little-endian, C order; the whole of one fresh copy out of the wasm heap (byteOffset 0, so aligned). */
+  /**
+   * Little-endian, C order: a view on the bytes the file was opened from where the dataset is stored contiguous and
+   * little-endian (do not write to it), else the whole of one fresh copy out of the wasm heap (byteOffset 0).
+   */
   bytes: Uint8Array;
+}
+
+/**
+ * Reads a dataset's elements without copying them, where HDF5 would only have copied the file's bytes.
+ *
+ * HDF5 reads a contiguous dataset larger than its sieve buffer with one read of the file straight into the caller's
+ * buffer, and with no type conversion when the memory type is the file type (h5wasm reads with the file's own type,
+ * made little-endian). In the in-memory FS that read is a copy from the file's bytes into the wasm heap, which
+ * readDataset would then copy out again. So while readDataset reads a dataset that needs no conversion, it arms
+ * `pending` with its destination (`ptr`, `nbytes`), and this file's read hook (installed on its FS node in openHdf5)
+ * answers a read of exactly that destination by recording the file position instead of copying: the elements are
+ * then `bytes[position, position + nbytes)`. Any other read (metadata, the sieve buffer, chunks, a partial read) is
+ * served as before, and readDataset falls back to copying out of the heap when no such read happened.
+ */
+interface DirectReads {
+  pending?: { ptr: number; nbytes: number; position?: number };
+}
+
+/** Emscripten's per-node stream operations (only `read` is wrapped). */
+interface StreamOps {
+  read(stream: unknown, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  [op: string]: unknown;
 }
 
 interface Meta {
@@ -202,6 +230,9 @@ export class Hdf5File {
     private readonly scratchPath: string,
     /** The file's name for messages. */
     readonly fileName: string,
+    /** The bytes the file was opened from (what the in-memory FS entry views), and the read hook's state. */
+    private readonly source: Uint8Array,
+    private readonly direct: DirectReads,
   ) {}
 
   private guard<T>(what: string, fn: () => T): T {
@@ -327,7 +358,10 @@ export class Hdf5File {
     return undefined;
   }
 
-  /** A numeric dataset's elements: one copy out of the wasm heap, little-endian (HDF5 converts big-endian data). */
+  /**
+   * A numeric dataset's elements, little-endian (HDF5 converts big-endian data): a view on the file's bytes where
+   * HDF5 reads them unconverted in one piece (see DirectReads), else one copy out of the wasm heap.
+   */
   readDataset(path: string): H5DatasetData {
     const p = normalizePath(path);
     return this.guard(`read the dataset '${p}'`, () => {
@@ -352,12 +386,21 @@ export class Hdf5File {
       if (nbytes === 0) {
         bytes = new Uint8Array(0);
       } else {
+        // The destination in the wasm heap: what HDF5 writes to, unless the read hook takes its one big read (then its
+        // pages are never touched, so it costs address space, not memory).
         const ptr = Module._malloc(nbytes);
         if (!ptr) throw new OmnihubError('too-large', `${this.fileName}: could not allocate ${nbytes} bytes to read '${p}'.`);
+        // Unconverted: an integer or float type already little-endian (h5wasm's memory type is then the file's own).
+        const unconverted = (meta.type === H5T_INTEGER || meta.type === H5T_FLOAT) && meta.littleEndian && !meta.vlen;
+        const pending: DirectReads['pending'] = unconverted ? { ptr, nbytes } : undefined;
+        this.direct.pending = pending;
         try {
           Module.get_dataset_data(this.file.file_id, p, null, null, null, BigInt(ptr));
-          bytes = Module.HEAPU8.slice(ptr, ptr + nbytes);
+          bytes = pending?.position !== undefined
+            ? this.source.subarray(pending.position, pending.position + nbytes)
+            : Module.HEAPU8.slice(ptr, ptr + nbytes);
         } finally {
+          this.direct.pending = undefined;
           Module._free(ptr);
         }
       }
@@ -406,7 +449,8 @@ function describeValue(v: unknown): string {
 
 /**
  * Opens HDF5 bytes read-only. The bytes are not copied (the in-memory FS entry is a view on them): keep them
- * unchanged until `close()`, which must be called (prefer `withHdf5`).
+ * unchanged until `close()`, which must be called (prefer `withHdf5`), and after it as long as datasets read from
+ * them are in use (readDataset may hand out views on them).
  */
 export async function openHdf5(bytes: Uint8Array, fileName = 'the HDF5 file'): Promise<Hdf5File> {
   if (bytes.length === 0) throw new OmnihubError('empty-file', `${fileName} is empty (0 bytes).`);
@@ -423,8 +467,25 @@ export async function openHdf5(bytes: Uint8Array, fileName = 'the HDF5 file'): P
   const scratchPath = `${HDF5_SCRATCH_DIR}/f${++counter}.h5`;
   // canOwn: the FS entry becomes a view on these bytes (no copy); HDF5 opened read-only never writes to it.
   (rt.FS.writeFile as (path: string, data: Uint8Array, opts: { canOwn: boolean }) => void)(scratchPath, bytes, { canOwn: true });
+  const direct: DirectReads = {};
   let file: InstanceType<H5wasmApi['File']>;
   try {
+    // This file's own stream operations, with reads of a pending dataset's destination answered from `bytes` (see
+    // DirectReads); set before HDF5 opens the file, since a stream takes its node's operations when opened.
+    const node = (rt.FS as unknown as { lookupPath(path: string): { node: { stream_ops: StreamOps } } }).lookupPath(scratchPath).node;
+    const ops = node.stream_ops;
+    node.stream_ops = {
+      ...ops,
+      read(stream, buffer, offset, length, position) {
+        const p = direct.pending;
+        if (p && p.position === undefined && offset === p.ptr && length === p.nbytes && buffer.buffer === rt.Module.HEAPU8.buffer
+          && Number.isSafeInteger(position) && position >= 0 && position + length <= bytes.length) {
+          p.position = position;
+          return length;
+        }
+        return ops.read(stream, buffer, offset, length, position);
+      },
+    };
     file = new rt.h5wasm.File(scratchPath, 'r');
     if (file.file_id < 0n) throw new Error('H5Fopen returned an invalid file id');
   } catch (e) {
@@ -435,7 +496,7 @@ export async function openHdf5(bytes: Uint8Array, fileName = 'the HDF5 file'): P
     }
     throw hdf5Error(fileName, 'open the file', e);
   }
-  return new Hdf5File(rt, file, scratchPath, fileName);
+  return new Hdf5File(rt, file, scratchPath, fileName, bytes, direct);
 }
 
 /** Opens the bytes, runs `fn`, and always closes the file and frees its FS entry. */
