@@ -5,11 +5,12 @@
  * pass through the page. The UI reaches it through src/app/convert-bridge.ts.
  */
 import * as Comlink from 'comlink';
-import { convertToOnnx, isKerasFile, readWeights, KERAS_APPLICATIONS, SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture, type ConvertReport, type SourceFile } from '../src/core/convert/index.js';
+import { convertToOnnx, freezeTensorFlow, tensorFlowKind, isKerasFile, readWeights, KERAS_APPLICATIONS, SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture, type ConvertReport, type SourceFile } from '../src/core/convert/index.js';
 import { kerasApplicationForWeightsFile } from '../src/core/convert/keras-applications/index.js';
 import { findCustomClasses, readKerasFile } from '../src/core/formats/keras/index.js';
 import { isTflite, readTflite } from '../src/core/formats/tflite/read.js';
 import { alignInterface } from '../src/core/validate/align-interface.js';
+import { writeGraphDef } from '../src/core/convert/tensorflow/index.js';
 import type { CompareResult } from '../src/core/validate/compare.js';
 import { torchToSafetensors } from '../src/core/convert/to-safetensors.js';
 import { injectWeights } from '../src/core/convert/inject-weights.js';
@@ -33,7 +34,10 @@ export interface SourceInfo {
    * 'transformers': a Hugging Face folder (config.json with a model_type); 'state-dict': one PyTorch/safetensors
    * weights file; 'keras': a Keras .h5/.keras (full model, or weights only); 'tflite': a TFLite flatbuffer.
    */
-  kind: 'transformers' | 'state-dict' | 'keras' | 'tflite' | 'none';
+  kind: 'transformers' | 'state-dict' | 'keras' | 'tflite' | 'tensorflow' | 'none';
+  /** tensorflow: what it is, and for a SavedModel / TF Hub archive its signatures (the default first). */
+  tfKind?: 'saved-model' | 'tfhub-archive' | 'frozen-graph' | 'tfjs-graph-model' | 'tfjs-layers-model';
+  signatures?: string[];
   files: Array<{ path: string; size: number }>;
   /** The weights file a state-dict conversion reads. */
   weightsFile?: string;
@@ -66,10 +70,16 @@ export type ConvertRequest =
     nchw?: boolean;
     dequantize?: boolean;
     reference?: { name: string; data: Blob };
+    /** TensorFlow: the SavedModel signature to freeze; tensors to start / end at. */
+    signature?: string;
+    tensorInputs?: string[];
+    tensorOutputs?: string[];
     /** Another model of the same network (an .onnx, or anything this worker converts: a TFLite twin …) to run beside the result. */
     compareWith?: { name: string; data: Blob };
   }
   | { target: 'safetensors' }
+  /** TensorFlow: the chosen signature of a SavedModel frozen into a standalone GraphDef .pb. */
+  | { target: 'graphdef'; signature?: string }
   | { target: 'inject'; onnx: { kind: 'entry'; entryId: string; path: string } | { kind: 'file'; file: File }; strict?: boolean };
 
 export interface ConvertOutcome {
@@ -102,7 +112,8 @@ const WEIGHT_FILE = /\.(pt|pth|bin|ckpt|tar|safetensors|h5|hdf5|keras|tflite)$/i
 async function sourceFiles(source: ConvertSource, read: BlobSource[] = []): Promise<SourceFile[]> {
   const files = source.kind === 'entry'
     ? await libraryFileBlobs(source.entryId)
-    : source.files.map((f) => ({ path: f.name, size: f.size, blob: async (): Promise<Blob> => f }));
+    // A folder chosen or dropped keeps its layout (a SavedModel's variables/…): webkitRelativePath, else the name.
+    : source.files.map((f) => ({ path: f.webkitRelativePath || f.name, size: f.size, blob: async (): Promise<Blob> => f }));
   return files.map((f) => ({
     path: f.path,
     size: f.size,
@@ -162,6 +173,14 @@ const api = {
     return guarded(async () => {
       const files = await sourceFiles(source);
       const listed = files.map((f) => ({ path: f.path, size: f.size }));
+      const tf = await tensorFlowKind(files);
+      if (tf) {
+        const tfKind = tf.kind as NonNullable<SourceInfo['tfKind']>;
+        if (tfKind !== 'saved-model' && tfKind !== 'tfhub-archive') return { kind: 'tensorflow', tfKind, files: listed, weightsFile: tf.path };
+        const frozen = await freezeTensorFlow(files).catch(() => undefined);
+        const signatures = frozen ? [frozen.report.signature, ...frozen.report.signatures.filter((x) => x !== frozen.report.signature)] : [];
+        return { kind: 'tensorflow', tfKind, files: listed, weightsFile: tf.path, signatures };
+      }
       const config = files.find((f) => stem(f.path) === 'config' && /\.json$/i.test(f.path));
       if (config) {
         const parsed = JSON.parse(new TextDecoder().decode(await config.read())) as { model_type?: unknown; architectures?: unknown };
@@ -196,7 +215,23 @@ const api = {
     return guarded(async () => {
       const read: BlobSource[] = [];
       const files = await sourceFiles(source, read);
-      const name = source.kind === 'entry' ? source.entryId.slice(source.entryId.indexOf('/') + 1) : stem(files[0]?.path ?? 'model');
+      // A chosen folder is named after itself (its files' paths start with it).
+      const first = files[0]?.path ?? 'model';
+      const name = source.kind === 'entry' ? source.entryId.slice(source.entryId.indexOf('/') + 1) : first.includes('/') ? first.slice(0, first.indexOf('/')) : stem(first);
+      if (request.target === 'graphdef') {
+        onProgress?.({ phase: 'building' });
+        const frozen = await freezeTensorFlow(files, { signature: request.signature });
+        const bytes = writeGraphDef(frozen.graphDef);
+        const r = frozen.report;
+        return {
+          target: 'graphdef', blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), fileName: `${name}-${r.signature}.pb`,
+          lines: [
+            `signature '${r.signature}' frozen: ${r.variablesFrozen} variables as constants, ${r.inlinedFunctions} function calls inlined, ${r.nodes} nodes`,
+            `inputs ${frozen.inputs.map((t) => t.tensor).join(', ')}; outputs ${frozen.outputs.map((t) => t.tensor).join(', ')}`,
+            ...r.notes,
+          ],
+        };
+      }
       if (request.target === 'safetensors') {
         const weights = files.filter((f) => WEIGHT_FILE.test(f.path) && !/\.safetensors$/i.test(f.path));
         if (weights.length !== 1) throw new OmnihubError('usage', 'Converting to safetensors takes one PyTorch file (.pt, .pth, .bin).');
@@ -234,6 +269,7 @@ const api = {
       }
       const { model, report } = await convertToOnnx(files, {
         arch: request.arch, task: request.task, includeTop: request.includeTop, nchw: request.nchw, dequantize: request.dequantize,
+        signature: request.signature, tensorInputs: request.tensorInputs, tensorOutputs: request.tensorOutputs,
         onProgress: (phase) => onProgress?.({ phase }),
       });
       onProgress?.({ phase: 'encoding' });

@@ -115,6 +115,42 @@ describe('omnihub convert: Keras and TFLite', () => {
   });
 });
 
+describe('omnihub freeze / convert: TensorFlow', () => {
+  const TF = (...p: string[]) => fixture('tensorflow', ...p);
+
+  it('freeze a SavedModel to a .pb (the ONNX freeze is not taken), then convert the .pb; a TF Hub archive and a cut graph convert', async () => {
+    const dir = tempDir();
+    const pb = join(dir, 'frozen.pb');
+    const frozen = await omnihub('freeze', TF('savedmodel/tfnet_simple_model_from_auto_compile'), '-o', pb);
+    expect(frozen.stderr).toBe('');
+    expect(frozen.stdout).toContain("signature 'serving_default' of 1");
+    expect(frozen.stdout).toContain('4 variables frozen as constants, 2 function calls inlined');
+    const fromPb = await omnihub('convert', pb, '-o', join(dir, 'frozen.onnx'));
+    expect(fromPb.stderr).toBe('');
+    expect(fromPb.stdout).toContain('tensorflow frozen GraphDef, 79,512 parameters');
+
+    const hub = await omnihub('convert', TF('savedmodel/tfhub_half_plus_two_v1_archive/half_plus_two_v1.tar.gz'), '-o', join(dir, 'hub.onnx'));
+    expect(hub.stderr).toBe('');
+    expect(hub.stdout).toContain("SavedModel signature 'default'");
+
+    const kws = await omnihub('convert', TF('graphdef/arm_kws/DS_CNN_S.pb'), '--inputs', 'Mfcc:0', '-o', join(dir, 'kws.onnx'));
+    expect(kws.stderr).toBe('');
+    expect(summarizeModel(decodeModel(readFileSync(join(dir, 'kws.onnx')))).outputs[0].shape).toEqual(['batch', 12]);
+  });
+
+  it('what cannot be converted says why, and nothing is written', async () => {
+    const dir = tempDir();
+    const wav = await omnihub('convert', TF('graphdef/arm_kws/DS_CNN_S.pb'), '-o', join(dir, 'x.onnx'));
+    expect(wav.code).toBe(1);
+    expect(wav.stderr).toContain('DecodeWav ×1');
+    expect(wav.stderr).toContain("Mfcc:0");
+    const counter = await omnihub('convert', TF('savedmodel/tfserving_saved_model_counter'), '--signature', 'incr_counter', '-o', join(dir, 'c.onnx'));
+    expect(counter.code).toBe(1);
+    expect(counter.stderr).toMatch(/changes variables/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('omnihub inject', () => {
   it('burn_mnist.onnx with the weights of burn__mnist.safetensors', async () => {
     const dir = tempDir();

@@ -103,3 +103,47 @@ test('a dropped Keras ResNet-8 .h5 converts, its summary shows, and it computes 
   expect(relL2).toBeLessThanOrEqual(1e-4);
   await expect(comparison).toContainText('100%');
 });
+
+/** An .npz of float32 arrays (NumPy's format 1.0 headers, stored in a zip), for a reference input/output pair. */
+function npz(arrays: Record<string, { shape: number[]; data: number[] }>): Buffer {
+  const entries: Record<string, [Uint8Array, { level: 0 }]> = {};
+  for (const [name, { shape, data }] of Object.entries(arrays)) {
+    let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+    header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
+    const head = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0]), Buffer.alloc(2), Buffer.from(header, 'latin1')]);
+    head.writeUInt16LE(header.length, 8);
+    entries[`${name}.npy`] = [Buffer.concat([head, Buffer.from(Float32Array.from(data).buffer)]), { level: 0 }];
+  }
+  return Buffer.from(zipSync(entries));
+}
+
+test('a TensorFlow SavedModel folder: frozen to a GraphDef, converted, and checked against the upstream input/output pair', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/#/convert');
+  // TF Serving's half_plus_two (TF 1.14; its variables.index uses Snappy-compressed blocks).
+  await page.getByTestId('convert-folder-input').setInputFiles(path.join(FIXTURES, 'tensorflow/savedmodel/tfserving_saved_model_half_plus_two_cpu'));
+  const info = page.getByTestId('convert-info');
+  await expect(info).toHaveAttribute('data-kind', 'tensorflow', { timeout: 30_000 });
+  await expect(info).toContainText('a TensorFlow SavedModel with 5 signatures');
+  await expect(page.getByTestId('convert-signature')).toHaveValue('serving_default');
+
+  await page.getByTestId('target-graphdef').check();
+  await page.getByTestId('convert-run').click();
+  await expect(page.getByTestId('convert-lines')).toContainText("signature 'serving_default' frozen", { timeout: 60_000 });
+  await expect(page.getByTestId('convert-lines')).toContainText('variables as constants');
+  await page.getByTestId('convert-save').click();
+  await expect(page.getByTestId('convert-saved')).toHaveAttribute('data-id', 'tensorflow/tfserving_saved_model_half_plus_two_cpu-frozen');
+
+  // The TF Serving README's example: y = 0.5·x + 2 on [1, 2, 5].
+  await page.getByTestId('target-onnx').check();
+  await page.getByTestId('convert-reference').setInputFiles({
+    name: 'half_plus_two.npz', mimeType: 'application/octet-stream',
+    buffer: npz({ x: { shape: [3, 1], data: [1, 2, 5] }, y: { shape: [3, 1], data: [2.5, 3, 4.5] } }),
+  });
+  await page.getByTestId('convert-run').click();
+  const check = page.getByTestId('convert-check');
+  await expect(check.or(page.getByTestId('convert-error'))).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('convert-error')).toHaveCount(0);
+  await expect(check).toHaveAttribute('data-passed', 'true');
+  expect(Number(await page.getByTestId('check-rel-l2').getAttribute('data-value'))).toBe(0);
+});

@@ -20,6 +20,12 @@ const PHASES: Record<ConvertProgress['phase'], string> = {
   encoding: 'Writing the result…',
 };
 
+/** 'a:0, b' → ['a:0', 'b']; empty → undefined (the converter's defaults). */
+function tensorList(text: string): string[] | undefined {
+  const names = text.split(',').map((t) => t.trim()).filter(Boolean);
+  return names.length ? names : undefined;
+}
+
 function failure(e: unknown): { message: string; code: string } {
   return e instanceof WorkerCallError ? { message: e.message, code: e.code } : { message: e instanceof Error ? e.message : String(e), code: 'internal' };
 }
@@ -45,6 +51,10 @@ class ConvertState {
   dequantize = $state(false);
   /** Keras Applications: with the classifier. */
   includeTop = $state(false);
+  /** TensorFlow: the SavedModel signature to freeze, and tensors to start / end at (comma-separated, 'Mfcc:0'). */
+  signature = $state('');
+  tensorInputs = $state('');
+  tensorOutputs = $state('');
   injectInto = $state.raw<InjectInto | null>(null);
   strict = $state(false);
 
@@ -83,6 +93,9 @@ class ConvertState {
       this.arch = info.guessedArch ?? '';
       // A Keras Applications weights file says in its name whether it has the top (…_notop.h5); else without.
       this.includeTop = info.kind === 'keras' && !!info.weightsFile && !/no_?top/i.test(info.weightsFile);
+      this.signature = info.signatures?.[0] ?? '';
+      this.tensorInputs = '';
+      this.tensorOutputs = '';
       this.target = 'onnx';
     } catch (e) {
       if (this.source !== source) return;
@@ -93,7 +106,9 @@ class ConvertState {
   }
 
   useFiles(files: File[]): Promise<void> {
-    return this.choose({ kind: 'files', files }, files.map((f) => f.name).join(', '));
+    // A chosen folder is named after itself; loose files by their names.
+    const folder = files[0]?.webkitRelativePath.split('/')[0];
+    return this.choose({ kind: 'files', files }, folder && files[0].webkitRelativePath.includes('/') ? `${folder}/` : files.map((f) => f.name).join(', '));
   }
 
   /** Why the run cannot start, or null. */
@@ -106,6 +121,7 @@ class ConvertState {
       return 'The file holds weights only: pick its architecture, or drop its architecture JSON with it.';
     }
     if (this.target === 'safetensors' && this.info.weightsFormat !== 'pytorch') return 'Only a PyTorch file can be converted to safetensors.';
+    if (this.target === 'graphdef' && !this.info.signatures?.length) return 'Only a SavedModel or a TF Hub archive can be frozen to a GraphDef.';
     if (this.target === 'inject' && !this.injectInto) return 'Pick the ONNX model to put the weights into.';
     return null;
   }
@@ -126,8 +142,12 @@ class ConvertState {
         dequantize: kind === 'tflite' ? this.dequantize : undefined,
         reference: this.reference ? { name: this.reference.name, data: this.reference } : undefined,
         compareWith: this.compareWith ? { name: this.compareWith.name, data: this.compareWith } : undefined,
+        signature: kind === 'tensorflow' && this.signature ? this.signature : undefined,
+        tensorInputs: kind === 'tensorflow' ? tensorList(this.tensorInputs) : undefined,
+        tensorOutputs: kind === 'tensorflow' ? tensorList(this.tensorOutputs) : undefined,
       };
     } else if (this.target === 'safetensors') request = { target: 'safetensors' };
+    else if (this.target === 'graphdef') request = { target: 'graphdef', signature: this.signature || undefined };
     else {
       const into = this.injectInto!;
       request = { target: 'inject', onnx: into.kind === 'entry' ? into : { kind: 'file', file: into.file }, strict: this.strict };
@@ -159,16 +179,16 @@ class ConvertState {
     if (!outcome || this.saving) return;
     this.saving = true;
     this.saveError = null;
-    const options = outcome.target === 'onnx' ? { arch: outcome.report?.architecture } : outcome.target === 'inject' ? { into: this.injectInto?.kind === 'entry' ? `${this.injectInto.entryId}/${this.injectInto.path}` : this.injectInto?.file.name } : {};
+    const options = outcome.target === 'onnx' ? { arch: outcome.report?.architecture } : outcome.target === 'graphdef' ? { signature: this.signature } : outcome.target === 'inject' ? { into: this.injectInto?.kind === 'entry' ? `${this.injectInto.entryId}/${this.injectInto.path}` : this.injectInto?.file.name } : {};
     try {
       const entry = await libraryWorker.createEntry(
         {
-          framework: outcome.target === 'safetensors' ? 'pytorch' : 'onnx',
+          framework: outcome.target === 'safetensors' ? 'pytorch' : outcome.target === 'graphdef' ? 'tensorflow' : 'onnx',
           name,
           source: { kind: 'local' },
           lineage: { from: this.source?.kind === 'entry' ? this.source.entryId : `file:${this.sourceLabel}`, steps: [{ step: `convert-to-${outcome.target}`, options }] },
         },
-        [{ path: outcome.target === 'safetensors' ? 'model.safetensors' : 'model.onnx', blob: outcome.blob }],
+        [{ path: outcome.target === 'safetensors' ? 'model.safetensors' : outcome.target === 'graphdef' ? 'frozen.pb' : 'model.onnx', blob: outcome.blob }],
       );
       if (this.outcome === outcome) this.saved = entry;
     } catch (e) {

@@ -6,7 +6,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { convertToOnnx, readWeights, type SourceFile } from '../convert/index.js';
+import { convertToOnnx, freezeTensorFlow, readWeights, type SourceFile } from '../convert/index.js';
+import { writeGraphDef } from '../convert/tensorflow/index.js';
 import { torchToSafetensors } from '../convert/to-safetensors.js';
 import { injectWeights } from '../convert/inject-weights.js';
 import { encodeModel, type ModelProto } from '../onnx/codec.js';
@@ -21,17 +22,24 @@ import { folderReader } from './node-files.js';
 import type { CliEnv, CliIo } from './library-commands.js';
 
 export const CONVERT_USAGE = `  omnihub convert SOURCE -o OUT.onnx [--arch torchvision:NAME|keras:NAME] [--include-top true|false]
-                 [--config ARCH.json] [--nchw] [--dequantize] [--task sequence-classification]
+                 [--config ARCH.json] [--nchw] [--dequantize] [--signature S] [--inputs T:0,…] [--outputs T:0,…]
+                 [--task sequence-classification]
                  [--num-classes N] [--reference X.npz] [--external-data-threshold BYTES]
                                              → ONNX: a .pt/.pth/.safetensors state dict with a torchvision
                                              architecture (recognised when --arch is left out), a Hugging Face
                                              folder (config.json + weights: GPT-2, BERT), a Keras .h5/.keras
                                              (weights-only: with --config or a Keras Applications --arch,
                                              recognised from the file name), or a .tflite (int8 as QDQ, or
-                                             float with --dequantize); --nchw for an NCHW image interface;
+                                             float with --dequantize), or TensorFlow (a SavedModel folder or
+                                             TF Hub .tar.gz frozen at --signature; a frozen .pb; a tfjs graph
+                                             model; --inputs/--outputs start or end at named tensors);
+                                             --nchw for an NCHW image interface;
                                              SOURCE may be a library entry; --reference checks the result on
                                              an .npz input/output pair (relL2 ≤ 1e-4)
   omnihub convert FILE.pt -o OUT.safetensors  a PyTorch state dict as safetensors (no pickle left)
+  omnihub freeze SAVEDMODEL_DIR|ARCHIVE.tar.gz [--signature S] -o OUT.pb
+                                             a SavedModel signature frozen into a standalone GraphDef
+                                             (variables as constants, functions inlined)
   omnihub inject MODEL.onnx WEIGHTS -o OUT.onnx [--strict] [--map MAP.json]
                                              put a state dict's tensors (.pt/.pth/.safetensors) into the
                                              model's initializers of the same names (MAP: {"weight": "init"})`;
@@ -62,18 +70,27 @@ function parse(args: string[], valueFlags: string[], switchFlags: string[], usag
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
-/** The files of SOURCE: a file, the files of a folder (not recursive), or a library entry's files. */
+/** How deep a SOURCE folder is listed (a SavedModel keeps its weights in variables/). */
+const MAX_FOLDER_DEPTH = 4;
+
+async function listFolder(root: string, readBytes: ReadBytes, prefix = '', depth = 0): Promise<SourceFile[]> {
+  const files: SourceFile[] = [];
+  for (const name of (await readdir(join(root, prefix))).sort()) {
+    const rel = prefix ? `${prefix}/${name}` : name;
+    const path = join(root, rel);
+    const fileStat = await stat(path);
+    if (fileStat.isFile()) files.push({ path: rel, size: fileStat.size, read: () => readBytes(path) });
+    else if (fileStat.isDirectory() && depth < MAX_FOLDER_DEPTH) files.push(...(await listFolder(root, readBytes, rel, depth + 1)));
+  }
+  return files;
+}
+
+/** The files of SOURCE: a file, the files of a folder (with its subfolders), or a library entry's files. */
 async function sourceFiles(spec: string, cli: CliEnv, readBytes: ReadBytes): Promise<{ files: SourceFile[]; from: string }> {
   if (await exists(spec)) {
     const s = await stat(spec);
     if (!s.isDirectory()) return { files: [{ path: basename(spec), size: s.size, read: () => readBytes(spec) }], from: spec };
-    const files: SourceFile[] = [];
-    for (const name of (await readdir(spec)).sort()) {
-      const path = join(spec, name);
-      const fileStat = await stat(path);
-      if (fileStat.isFile()) files.push({ path: name, size: fileStat.size, read: () => readBytes(path) });
-    }
-    return { files, from: spec };
+    return { files: await listFolder(spec, readBytes), from: spec };
   }
   let id;
   try {
@@ -133,7 +150,7 @@ async function writeModel(model: ModelProto, output: string, threshold: number |
 }
 
 export async function convertCommand(args: string[], io: CliIo, cli: CliEnv, usage: string, readBytes: ReadBytes): Promise<void> {
-  const a = parse(args, ['-o', '--output', '--arch', '--task', '--num-classes', '--reference', '--external-data-threshold', '--include-top', '--config'], ['--nchw', '--dequantize'], usage);
+  const a = parse(args, ['-o', '--output', '--arch', '--task', '--num-classes', '--reference', '--external-data-threshold', '--include-top', '--config', '--signature', '--inputs', '--outputs'], ['--nchw', '--dequantize'], usage);
   const output = a.flags.get('-o') ?? a.flags.get('--output');
   if (a.positional.length !== 1 || !output) throw new OmnihubError('usage', `convert takes SOURCE and -o OUT\n${usage}`);
   const { files, from } = await sourceFiles(a.positional[0], cli, readBytes);
@@ -162,6 +179,9 @@ export async function convertCommand(args: string[], io: CliIo, cli: CliEnv, usa
     arch: a.flags.get('--arch'),
     includeTop: includeTop === undefined ? undefined : includeTop === 'true',
     nchw: a.switches.has('--nchw'),
+    signature: a.flags.get('--signature'),
+    tensorInputs: listFlag(a.flags.get('--inputs')),
+    tensorOutputs: listFlag(a.flags.get('--outputs')),
     dequantize: a.switches.has('--dequantize'),
     task,
     numClasses: numClasses === undefined ? undefined : Number(numClasses),
@@ -174,6 +194,37 @@ export async function convertCommand(args: string[], io: CliIo, cli: CliEnv, usa
   if (weightBytes(model) > INLINE_WEIGHT_LIMIT) io.out('note: over 2 GB of weights: not loaded in onnxruntime here; the weights go to a side file');
   else for (const line of await checkInRuntime(model, a.flags.get('--reference'), readBytes)) io.out(line);
   io.out(await writeModel(model, output, threshold));
+}
+
+/** `omnihub freeze SAVEDMODEL_DIR|ARCHIVE -o OUT.pb`: TensorFlow's freeze (the ONNX `freeze` takes .onnx files). */
+export async function freezeTensorFlowCommand(args: string[], io: CliIo, cli: CliEnv, usage: string, readBytes: ReadBytes): Promise<void> {
+  const a = parse(args, ['-o', '--output', '--signature'], [], usage);
+  const output = a.flags.get('-o') ?? a.flags.get('--output');
+  if (a.positional.length !== 1 || !output) throw new OmnihubError('usage', `freeze takes a SavedModel folder or a TF Hub archive and -o OUT.pb\n${usage}`);
+  const { files, from } = await sourceFiles(a.positional[0], cli, readBytes);
+  const frozen = await freezeTensorFlow(files, { signature: a.flags.get('--signature') });
+  const r = frozen.report;
+  io.out(`${from}: signature '${r.signature}' of ${r.signatures.length} (${r.signatures.join(', ')}), tags [${r.tags.join(', ')}]`);
+  io.out(`${r.variablesFrozen} variables frozen as constants, ${r.inlinedFunctions} function calls inlined, ${r.nodes} nodes`);
+  io.out(`inputs: ${frozen.inputs.map((t) => `${t.tensor}`).join(', ')}; outputs: ${frozen.outputs.map((t) => `${t.tensor}`).join(', ')}`);
+  for (const note of r.notes) io.out(`note: ${note}`);
+  const bytes = writeGraphDef(frozen.graphDef);
+  await writeFileAtomic(output, [bytes], { sync: false });
+  io.out(`wrote ${output} (${bytes.length} bytes)`);
+}
+
+/** Whether `freeze` ARGS mean TensorFlow's freeze: a .pb output, or a SavedModel folder / TF Hub archive input. */
+export async function isTensorFlowFreeze(args: string[]): Promise<boolean> {
+  const o = args.findIndex((x) => x === '-o' || x === '--output');
+  if (o >= 0 && /\.pb$/i.test(args[o + 1] ?? '')) return true;
+  const input = args.find((x, i) => !x.startsWith('-') && (i === 0 || !args[i - 1].startsWith('-')));
+  if (!input) return false;
+  if (/\.(tar\.gz|tgz)$/i.test(input)) return true;
+  return stat(join(input, 'saved_model.pb')).then((s) => s.isFile(), () => false);
+}
+
+function listFlag(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : text.split(',').map((t) => t.trim()).filter(Boolean);
 }
 
 export async function injectCommand(args: string[], io: CliIo, _cli: CliEnv, usage: string, readBytes: ReadBytes): Promise<void> {

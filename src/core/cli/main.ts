@@ -12,7 +12,7 @@ import { OmnihubError } from '../errors.js';
 import { compareCommand } from './compare-command.js';
 import { REWRITE_COMMANDS, REWRITE_USAGE, rewriteCommand } from './rewrite-commands.js';
 import { EXPORT_TRANSFORMERS_JS_USAGE, exportTransformersJsCommand } from './export-command.js';
-import { CONVERT_USAGE, convertCommand, injectCommand } from './convert-commands.js';
+import { CONVERT_USAGE, convertCommand, freezeTensorFlowCommand, injectCommand, isTensorFlowFreeze } from './convert-commands.js';
 import { downloadCommand, exportCommand, listCommand, removeCommand, type CliEnv, type CliIo } from './library-commands.js';
 
 const VALUE_FLAGS: Record<string, string> = { '-o': 'output', '--output': 'output', '--external-data-threshold': 'threshold', '--revision': 'revision', '--inputs': 'inputs', '--seed': 'seed' };
@@ -84,6 +84,10 @@ function parseArgs(args: string[]) {
 export async function main(argv: string[], io: Io, cli: CliEnv = { env: process.env, fetch: globalThis.fetch }): Promise<number> {
   try {
     const [command, ...rest] = argv;
+    if (command === 'freeze' && (await isTensorFlowFreeze(rest))) {
+      await freezeTensorFlowCommand(rest, io, cli, USAGE, readBytes);
+      return 0;
+    }
     // Rewrites take their steps' options as flags, so they parse their own arguments.
     if (REWRITE_COMMANDS.includes(command)) return await rewriteCommand(command, rest, io, cli, USAGE, readBytes);
     if (command === 'convert' || command === 'inject') {

@@ -3,7 +3,8 @@
  * a model_type + model.safetensors, a sharded index, or pytorch_model.bin) goes to the transformers builders; a
  * Keras file (HDF5 or .keras zip, told by content; a weights-only file with an architecture JSON beside it, or a
  * Keras Applications architecture named or recognised from the file name) to the Keras converter; a .tflite
- * flatbuffer to the TFLite converter; a single state dict (.pt/.pth/.bin or .safetensors) to a torchvision
+ * flatbuffer to the TFLite converter; TensorFlow (a SavedModel folder, a TF Hub .tar.gz, a frozen .pb, a tfjs graph
+ * model) frozen and converted; a single state dict (.pt/.pth/.bin or .safetensors) to a torchvision
  * architecture, named by the caller or recognised from its keys. Files are read lazily, so a caller hands over
  * library entries or files on disk the same way.
  */
@@ -25,6 +26,7 @@ import { convertTflite } from './tflite/index.js';
 import { isTflite } from '../formats/tflite/read.js';
 import { sniffFormat } from '../formats/sniff.js';
 import { summarizeModel } from '../onnx/summary.js';
+import { convertTensorFlow } from './tensorflow-source.js';
 
 /** A file of a conversion's source: a dropped file, a library entry's file, a file on disk. */
 export interface SourceFile {
@@ -35,7 +37,7 @@ export interface SourceFile {
 }
 
 export type WeightsFormat = 'pytorch' | 'safetensors';
-export type SourceFormat = WeightsFormat | 'keras-h5' | 'keras-zip' | 'tflite';
+export type SourceFormat = WeightsFormat | 'keras-h5' | 'keras-zip' | 'tflite' | 'tensorflow';
 
 export interface LoadedWeights {
   format: WeightsFormat;
@@ -72,6 +74,11 @@ export interface ConvertOptions {
   nchw?: boolean;
   /** TFLite int8 models: a float graph with dequantized weights instead of QDQ. */
   dequantize?: boolean;
+  /** TensorFlow SavedModels: the signature to freeze (default serving_default, or the only one). */
+  signature?: string;
+  /** TensorFlow graphs: start at / end at these tensors ('Mfcc:0') instead of the signature's or the graph's. */
+  tensorInputs?: string[];
+  tensorOutputs?: string[];
   /** Transformers head, e.g. 'sequence-classification'. */
   task?: TransformersBuildOptions['task'];
   /** torchvision: number of classes (default: from the classifier's weight). */
@@ -80,7 +87,7 @@ export interface ConvertOptions {
 }
 
 export interface ConvertReport {
-  converter: 'torchvision' | 'transformers' | 'keras' | 'tflite';
+  converter: 'torchvision' | 'transformers' | 'keras' | 'tflite' | 'tensorflow';
   architecture: string;
   /** Files read, and the format of the weights. */
   files: string[];
@@ -229,6 +236,9 @@ export async function convertToOnnx(files: SourceFile[], options: ConvertOptions
     };
   }
 
+  const tensorFlow = await convertTensorFlow(files, options);
+  if (tensorFlow) return tensorFlow;
+
   const candidates = files.filter((f) => WEIGHT_FILE.test(f.path));
   const file = candidates.length === 1 ? candidates[0] : files.length === 1 ? files[0] : undefined;
   if (!file) {
@@ -258,3 +268,4 @@ export async function convertToOnnx(files: SourceFile[], options: ConvertOptions
 }
 
 export { KERAS_APPLICATIONS, SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture, isKerasFile };
+export { freezeTensorFlow, tensorFlowKind } from './tensorflow-source.js';
