@@ -25,8 +25,8 @@ import { guarded, type WorkerFailure } from './failure.js';
 
 export type { CompareResult, ConvertReport, ReferenceCheck, WorkerFailure };
 
-/** What is converted: a library entry's files, or files dropped on the page. */
-export type ConvertSource = { kind: 'entry'; entryId: string } | { kind: 'files'; files: File[] };
+/** What is converted: a library entry's files, or files chosen or dropped (`paths`: their places in a dropped folder). */
+export type ConvertSource = { kind: 'entry'; entryId: string } | { kind: 'files'; files: File[]; paths?: string[] };
 
 /** What the page needs to offer the right actions for a source. */
 export interface SourceInfo {
@@ -112,8 +112,8 @@ const WEIGHT_FILE = /\.(pt|pth|bin|ckpt|tar|safetensors|h5|hdf5|keras|tflite)$/i
 async function sourceFiles(source: ConvertSource, read: BlobSource[] = []): Promise<SourceFile[]> {
   const files = source.kind === 'entry'
     ? await libraryFileBlobs(source.entryId)
-    // A folder chosen or dropped keeps its layout (a SavedModel's variables/…): webkitRelativePath, else the name.
-    : source.files.map((f) => ({ path: f.webkitRelativePath || f.name, size: f.size, blob: async (): Promise<Blob> => f }));
+    // A folder chosen or dropped keeps its layout (a SavedModel's variables/…).
+    : source.files.map((f, i) => ({ path: source.paths?.[i] ?? (f.webkitRelativePath || f.name), size: f.size, blob: async (): Promise<Blob> => f }));
   return files.map((f) => ({
     path: f.path,
     size: f.size,

@@ -147,3 +147,22 @@ test('a TensorFlow SavedModel folder: frozen to a GraphDef, converted, and check
   await expect(check).toHaveAttribute('data-passed', 'true');
   expect(Number(await page.getByTestId('check-rel-l2').getAttribute('data-value'))).toBe(0);
 });
+
+test('a SavedModel folder dragged from the desktop onto the Convert page is walked, its layout kept', async ({ page }) => {
+  test.setTimeout(60_000);
+  await page.goto('/#/convert');
+  await expect(page.getByTestId('convert-drop')).toBeVisible();
+  // A real OS drag of a folder, through Chromium's input pipeline (the page sees DataTransfer items with a
+  // directory entry, as when a user drags a folder from a file manager).
+  const cdp = await page.context().newCDPSession(page);
+  const folder = path.join(FIXTURES, 'tensorflow/savedmodel/tfjs_node_times_three_float');
+  const box = (await page.getByTestId('convert-drop').boundingBox())!;
+  const at = { x: box.x + 20, y: box.y + 20 };
+  const data = { items: [], files: [folder], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  const info = page.getByTestId('convert-info');
+  await expect(info).toHaveAttribute('data-kind', 'tensorflow', { timeout: 30_000 });
+  await expect(info).toContainText('tfjs_node_times_three_float/saved_model.pb: a TensorFlow SavedModel with 1 signature');
+  await page.getByTestId('convert-run').click();
+  await expect(page.getByTestId('convert-report')).toContainText("SavedModel signature 'serving_default'", { timeout: 60_000 });
+});

@@ -105,10 +105,11 @@ class ConvertState {
     }
   }
 
-  useFiles(files: File[]): Promise<void> {
-    // A chosen folder is named after itself; loose files by their names.
-    const folder = files[0]?.webkitRelativePath.split('/')[0];
-    return this.choose({ kind: 'files', files }, folder && files[0].webkitRelativePath.includes('/') ? `${folder}/` : files.map((f) => f.name).join(', '));
+  /** Files chosen or dropped; `paths` (a dropped folder's layout) default to webkitRelativePath, else the names. */
+  useFiles(files: File[], paths = files.map((f) => f.webkitRelativePath || f.name)): Promise<void> {
+    // A folder is named after itself; loose files by their names.
+    const label = paths[0]?.includes('/') ? `${paths[0].slice(0, paths[0].indexOf('/'))}/` : files.map((f) => f.name).join(', ');
+    return this.choose({ kind: 'files', files, paths }, label);
   }
 
   /** Why the run cannot start, or null. */
