@@ -166,3 +166,21 @@ test('a SavedModel folder dragged from the desktop onto the Convert page is walk
   await page.getByTestId('convert-run').click();
   await expect(page.getByTestId('convert-report')).toContainText("SavedModel signature 'serving_default'", { timeout: 60_000 });
 });
+
+test('a TF Hub .tar.gz is unpacked in the browser, frozen (empty tag set, signature default) and converted: 0.5·x + 2', async ({ page }) => {
+  test.setTimeout(60_000);
+  await page.goto('/#/convert');
+  await page.getByTestId('convert-drop-input').setInputFiles(path.join(FIXTURES, 'tensorflow/savedmodel/tfhub_half_plus_two_v1_archive/half_plus_two_v1.tar.gz'));
+  await expect(page.getByTestId('convert-info')).toContainText('a TF Hub archive with 1 signature', { timeout: 30_000 });
+  await expect(page.getByTestId('convert-signature')).toHaveValue('default');
+  // The frozen graph's input is the signature's 'default'; its output, named 'default' too, becomes 'default_output'.
+  await page.getByTestId('convert-reference').setInputFiles({
+    name: 'hub.npz', mimeType: 'application/octet-stream',
+    buffer: npz({ default: { shape: [3], data: [1, 2, 5] }, output: { shape: [3], data: [2.5, 3, 4.5] } }),
+  });
+  await page.getByTestId('convert-run').click();
+  const check = page.getByTestId('convert-check');
+  await expect(check.or(page.getByTestId('convert-error'))).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('convert-error')).toHaveCount(0);
+  await expect(check).toHaveAttribute('data-passed', 'true');
+});
