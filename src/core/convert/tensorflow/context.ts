@@ -156,7 +156,7 @@ export class ConvertContext {
 
   /** A constant as an initializer of its own dtype. */
   constName(c: ConstValue, base: string): string {
-    if (Array.isArray(c.data)) {
+    if (!c.raw && Array.isArray(c.data)) { // (a constant with file bytes is numeric; its data is decoded only on demand)
       throw new OmnihubError('unsupported', `The string constant '${base}' cannot become an ONNX initializer here (string ops are not supported).`);
     }
     const w = constToWeight(c, base);

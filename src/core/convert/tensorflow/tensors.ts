@@ -110,7 +110,14 @@ export function tensorProtoToConst(t: TensorProto, what = 'TensorFlow tensor'): 
     const w = weightDtypeOfTf(dtype);
     if (!w || w === 'complex64' || w === 'complex128') throw new OmnihubError('unsupported', `${what}: TensorFlow ${tfTypeName(dtype)} constants are not supported.`);
     const raw: WeightTensor = { name: what, dtype: w, shape, bytes: content };
-    return { ...weightToConst(raw, dtype), raw };
+    checkByteLength(raw);
+    // The numbers are decoded only when something asks for them (a fold, a transpose): a weight that goes to ONNX as
+    // it is (a MatMul kernel) keeps only its file bytes (constToWeight), never a decoded copy.
+    let data: NumArray | undefined;
+    return {
+      dtype, shape, raw,
+      get data() { return (data ??= weightToConst(raw, dtype).data as NumArray); },
+    };
   }
   const vals = typedValues(t, dtype);
   const out = arrayFor(dtype, n);
@@ -140,14 +147,18 @@ export function tensorProtoToWeight(t: TensorProto, name: string): WeightTensor 
   return constToWeight(tensorProtoToConst(t, `Tensor '${name}'`), name);
 }
 
+function checkByteLength(w: WeightTensor): void {
+  const expected = elementCount(w.shape) * bytesPerElement(w.dtype);
+  if (w.bytes.byteLength !== expected) {
+    throw new OmnihubError('malformed', `Tensor '${w.name}' (${w.dtype} [${w.shape.join(', ')}]) needs ${expected} bytes but has ${w.bytes.byteLength}.`);
+  }
+}
+
 /** A WeightTensor's numbers (TF dtype given, or derived from the weight's dtype). */
 export function weightToConst(w: WeightTensor, tfDtype?: number): ConstValue {
   const dtype = tfDtype ?? tfTypeOfWeight(w.dtype);
   const n = elementCount(w.shape);
-  const expected = n * bytesPerElement(w.dtype);
-  if (w.bytes.byteLength !== expected) {
-    throw new OmnihubError('malformed', `Tensor '${w.name}' (${w.dtype} [${w.shape.join(', ')}]) needs ${expected} bytes but has ${w.bytes.byteLength}.`);
-  }
+  checkByteLength(w);
   const view = new DataView(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength);
   const out = arrayFor(dtype, n);
   switch (w.dtype) {
@@ -170,10 +181,11 @@ export function weightToConst(w: WeightTensor, tfDtype?: number): ConstValue {
 
 /** A numeric constant as a WeightTensor of its TF dtype (little-endian bytes; the file's own bytes when it has them). */
 export function constToWeight(c: ConstValue, name: string): WeightTensor {
-  if (Array.isArray(c.data)) throw new OmnihubError('unsupported', `Tensor '${name}' holds strings, which have no weight form.`);
-  if (c.raw && c.raw.dtype === weightDtypeOfTf(c.dtype) && c.raw.bytes.byteLength === c.data.length * bytesPerElement(c.raw.dtype)) {
+  // The file's bytes first: asking for c.data would decode a constant read from tensor_content (tensorProtoToConst).
+  if (c.raw && c.raw.dtype === weightDtypeOfTf(c.dtype) && c.raw.bytes.byteLength === elementCount(c.shape) * bytesPerElement(c.raw.dtype)) {
     return { name, dtype: c.raw.dtype, shape: [...c.shape], bytes: c.raw.bytes };
   }
+  if (Array.isArray(c.data)) throw new OmnihubError('unsupported', `Tensor '${name}' holds strings, which have no weight form.`);
   const w = weightDtypeOfTf(c.dtype);
   if (!w) throw new OmnihubError('unsupported', `Tensor '${name}': TensorFlow ${tfTypeName(c.dtype)} tensors have no weight form.`);
   const data = c.data;
