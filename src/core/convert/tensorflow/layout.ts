@@ -6,7 +6,11 @@
  * order is added only where an op needs it (Reshape, MatMul, a graph output), once per tensor. A chain
  * Conv → BN → Relu → Depthwise → Pool → Squeeze therefore has one Transpose at its start and none at its end.
  */
-import type { ConstValue, NumArray } from './tensors.js';
+import type { ConstValue } from './tensors.js';
+import { transposeArray } from '../transpose.js';
+
+/** numpy's `data.transpose(perm)` in C order, for numbers or strings. */
+export { transposeArray };
 
 /** NHWC → NCHW: nchw = transpose(nhwc, TO_NCHW); physical axis j holds logical axis TO_NCHW[j]. */
 export const TO_NCHW: readonly number[] = [0, 3, 1, 2];
@@ -37,29 +41,6 @@ export function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
-/** numpy's `data.transpose(perm)` in C order, for numbers or strings. */
-export function transposeArray<T extends NumArray | string[]>(data: T, shape: readonly number[], perm: readonly number[]): T {
-  const rank = shape.length;
-  if (perm.every((p, i) => p === i)) return data;
-  const outShape = perm.map((p) => shape[p]);
-  const inStrides = stridesOf(shape);
-  const srcStride = perm.map((p) => inStrides[p]);
-  const n = data.length;
-  const out = (Array.isArray(data) ? new Array<string>(n) : new (data.constructor as new (n: number) => NumArray)(n)) as T;
-  const idx = new Array<number>(rank).fill(0);
-  let src = 0;
-  for (let o = 0; o < n; o++) {
-    (out as NumArray | string[])[o] = data[src] as never;
-    for (let i = rank - 1; i >= 0; i--) {
-      idx[i]++;
-      src += srcStride[i];
-      if (idx[i] < outShape[i]) break;
-      src -= srcStride[i] * outShape[i];
-      idx[i] = 0;
-    }
-  }
-  return out;
-}
 
 export function transposeConst(c: ConstValue, perm: readonly number[]): ConstValue {
   return { dtype: c.dtype, shape: perm.map((p) => c.shape[p]), data: transposeArray(c.data, c.shape, perm) };

@@ -16,6 +16,7 @@ import { DataType } from '../../onnx/tensor.js';
 import { makeTensor } from '../../rewrites/graph.js';
 import { float16ToFloat32 } from '../../onnx/tensor.js';
 import { OmnihubError } from '../../errors.js';
+import { transposeBytes } from '../transpose.js';
 import { ActivationFunctionType, tfliteBytesPerElement, type TfliteModel, type TfliteOperator, type TfliteSubgraph, type TfliteTensor } from '../../formats/tflite/read.js';
 
 export type Layout = 'nhwc' | 'nchw';
@@ -96,27 +97,6 @@ export function realValues(t: TfliteTensor): Float32Array {
   for (let i = 0; i < raw.length; i++) {
     const c = Math.floor(i / inner) % dim;
     out[i] = q.scales[c] * (raw[i] - q.zeroPoints[c]);
-  }
-  return out;
-}
-
-/** Transposes C-order data of `shape` by `perm` (out dim i = in dim perm[i]), element by element of `size` bytes. */
-export function permuteBytes(data: Uint8Array, shape: number[], size: number, perm: number[]): Uint8Array {
-  const rank = shape.length;
-  const outShape = perm.map((p) => shape[p]);
-  const inStrides = new Array<number>(rank);
-  for (let i = rank - 1, s = 1; i >= 0; i--) { inStrides[i] = s; s *= shape[i]; }
-  const n = shape.reduce((a, d) => a * d, 1);
-  const out = new Uint8Array(n * size);
-  const idx = new Array<number>(rank).fill(0);
-  for (let o = 0; o < n; o++) {
-    let src = 0;
-    for (let i = 0; i < rank; i++) src += idx[i] * inStrides[perm[i]];
-    out.set(data.subarray(src * size, src * size + size), o * size);
-    for (let i = rank - 1; i >= 0; i--) {
-      if (++idx[i] < outShape[i]) break;
-      idx[i] = 0;
-    }
   }
   return out;
 }
@@ -337,7 +317,7 @@ export class ConvertContext {
     const shape = identity ? t.shape : perm!.map((p) => t.shape[p]);
     const size = tfliteBytesPerElement(t.type);
     if (size === undefined) throw new OmnihubError('unsupported', `TFLite constant '${t.name}' has type ${t.type}.`);
-    const bytes = identity ? data : permuteBytes(data, t.shape, size, perm!);
+    const bytes = identity ? data : transposeBytes(data, t.shape, size, perm!);
     const base = sanitize(t.name) || `t${i}`;
     let name: string;
     if (this.isQuantized(t) && !(this.options.qdq && ['int8', 'uint8', 'int32'].includes(t.type))) {
