@@ -7,7 +7,7 @@ import { OmnihubError } from '../../errors.js';
 import type { WeightTensor } from '../../weights/types.js';
 import { decodeSavedModelProto, decodeTf, tensorflow, toNumber } from './codec.js';
 import { tfDtypeName } from './dtypes.js';
-import { bundleShardName, readBundleIndex, readBundleTensors } from './tensor-bundle.js';
+import { bundleShardName, readBundleIndex, readBundleTensors, verifyBundleTensors } from './tensor-bundle.js';
 import type { MetaGraph, ReadSavedModelOptions, SavedModel, SignatureInfo, TensorBundle, TensorSpecInfo, TfFileSource } from './types.js';
 import { mapVariableKeys } from './variable-keys.js';
 
@@ -88,7 +88,9 @@ export async function readSavedModel(files: TfFileSource, options: ReadSavedMode
     const n = bundle.header.num_shards;
     const shards: Array<Uint8Array | undefined> = [];
     for (let i = 0; i < n; i++) shards.push(await get(`variables/${bundleShardName('variables', i, n)}`));
-    const read = readBundleTensors(bundle, shards, bundleOptions);
+    // Tensor CRCs checked here, asynchronously (the index's own blocks were checked as it was read).
+    const read = readBundleTensors(bundle, shards, { ...bundleOptions, verifyChecksums: false });
+    if (bundleOptions.verifyChecksums) await verifyBundleTensors(bundle, read.tensors);
     variables = read.tensors;
     stringVariables = read.strings;
     notes.push(...read.notes);
