@@ -8,7 +8,8 @@
 import protobuf from 'protobufjs/minimal.js';
 import { onnx } from './generated/onnx.js';
 import { OmnihubError } from '../errors.js';
-import { FORMAT_DESCRIPTIONS, sniffFormat, type SniffedFormat } from '../formats/sniff.js';
+import { DEFAULT_MAX_MESSAGES, decodeBounded } from '../formats/protobuf-decode.js';
+import { FORMAT_DESCRIPTIONS, sniffFormat } from '../formats/sniff.js';
 
 export { onnx };
 export type ModelProto = onnx.ModelProto;
@@ -27,48 +28,11 @@ export interface DecodeOptions {
   maxMessages?: number;
 }
 
-export const DEFAULT_MAX_MESSAGES = 20_000_000;
-
-// Formats whose magic bytes can never begin a valid ONNX file (their first byte is not a ModelProto field tag).
-const NEVER_ONNX: ReadonlySet<SniffedFormat> = new Set(['hdf5', 'zip', 'npy', 'gzip', 'gguf', 'pickle']);
-
-type Decoder<T> = (reader: protobuf.Reader) => T;
-
-/** Decodes one message with the budget and error mapping shared by every entry point. */
-function decodeWith<T>(bytes: Uint8Array, what: string, decode: Decoder<T>, options: DecodeOptions): T {
-  if (bytes.length === 0) throw new OmnihubError('empty-file', `The file is empty (0 bytes): not ${what}.`);
-  const format = sniffFormat(bytes);
-  if (NEVER_ONNX.has(format)) {
-    throw new OmnihubError('wrong-format', `This is ${FORMAT_DESCRIPTIONS[format as keyof typeof FORMAT_DESCRIPTIONS]}, not ${what}.`);
-  }
-  const reader = protobuf.Reader.create(bytes) as protobuf.Reader & { messageBudget?: number };
-  reader.messageBudget = options.maxMessages ?? DEFAULT_MAX_MESSAGES;
-  try {
-    return decode(reader);
-  } catch (e) {
-    throw describeDecodeFailure(e, bytes, what, format, reader.pos);
-  }
-}
-
-function describeDecodeFailure(e: unknown, bytes: Uint8Array, what: string, format: SniffedFormat, pos: number): OmnihubError {
-  const message = e instanceof Error ? e.message : String(e);
-  const hint = format !== 'unknown' ? ` It looks like ${FORMAT_DESCRIPTIONS[format]}.` : '';
-  const where = `at byte ${pos} of ${bytes.length}`;
-  if (/index out of range/.test(message)) {
-    return new OmnihubError('truncated', `Not a complete ${what}: a field runs past the end of the data (${where}); the file is truncated or not ONNX.${hint}`, { cause: e });
-  }
-  if (/nesting depth|max depth|call stack/i.test(message)) {
-    return new OmnihubError('too-deep', `Not a usable ${what}: messages are nested deeper than ${protobuf.util.recursionLimit} levels (${where}).`, { cause: e });
-  }
-  if (/message budget/.test(message)) {
-    return new OmnihubError('too-large', `Refusing to decode: the file holds more protobuf messages than the limit allows (${where}); it is hostile or far larger than any real model.`, { cause: e });
-  }
-  return new OmnihubError('malformed', `Not a valid ${what}: ${message} (${where}).${hint}`, { cause: e });
-}
+export { DEFAULT_MAX_MESSAGES };
 
 /** Decodes an ONNX model. Throws OmnihubError for anything that is not a well-formed ModelProto with a graph. */
 export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): ModelProto {
-  const model = decodeWith(bytes, 'an ONNX model', (r) => onnx.ModelProto.decode(r), options);
+  const model = decodeBounded(bytes, 'an ONNX model', 'ONNX', (r) => onnx.ModelProto.decode(r), options);
   if (!has(model, 'graph') || !has(model, 'ir_version')) {
     const format = sniffFormat(bytes);
     const hint = format !== 'unknown' ? ` It looks like ${FORMAT_DESCRIPTIONS[format as keyof typeof FORMAT_DESCRIPTIONS]}.` : '';
@@ -80,7 +44,7 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
 
 /** Decodes a serialized TensorProto (the `.pb` files of ONNX test data). */
 export function decodeTensorProto(bytes: Uint8Array, options: DecodeOptions = {}): TensorProto {
-  const tensor = decodeWith(bytes, 'a serialized ONNX tensor', (r) => onnx.TensorProto.decode(r), options);
+  const tensor = decodeBounded(bytes, 'a serialized ONNX tensor', 'ONNX', (r) => onnx.TensorProto.decode(r), options);
   if (!has(tensor, 'data_type')) throw new OmnihubError('not-onnx', 'Not a serialized ONNX tensor: it has no data_type.');
   return tensor;
 }

@@ -13,8 +13,7 @@
  */
 import protobuf from 'protobufjs/minimal.js';
 import { tensorflow } from './generated/tensorflow.js';
-import { OmnihubError } from '../../errors.js';
-import { FORMAT_DESCRIPTIONS, sniffFormat, type SniffedFormat } from '../sniff.js';
+import { DEFAULT_MAX_MESSAGES, decodeBounded } from '../protobuf-decode.js';
 
 export { tensorflow };
 
@@ -23,48 +22,15 @@ export interface TfDecodeOptions {
   maxMessages?: number;
 }
 
-export const DEFAULT_MAX_MESSAGES = 20_000_000;
-
-// Formats whose magic bytes can never begin a TensorFlow protobuf message we read.
-const NEVER_PROTO: ReadonlySet<SniffedFormat> = new Set(['hdf5', 'zip', 'npy', 'gzip', 'gguf', 'pickle']);
-
-type Decoder<T> = (reader: protobuf.Reader) => T;
+export { DEFAULT_MAX_MESSAGES };
 
 /**
  * Decodes one message of any generated type with the shared budget and error mapping. `what` names the thing for
  * messages ("a SavedModel (saved_model.pb)"). Throws OmnihubError: empty-file, wrong-format, truncated, too-deep,
  * too-large, malformed.
  */
-export function decodeTf<T>(bytes: Uint8Array, what: string, decode: Decoder<T>, options: TfDecodeOptions = {}): T {
-  if (bytes.length === 0) throw new OmnihubError('empty-file', `The file is empty (0 bytes): not ${what}.`);
-  const format = sniffFormat(bytes);
-  if (NEVER_PROTO.has(format)) {
-    throw new OmnihubError('wrong-format', `This is ${FORMAT_DESCRIPTIONS[format as keyof typeof FORMAT_DESCRIPTIONS]}, not ${what}.`);
-  }
-  const reader = protobuf.Reader.create(bytes) as protobuf.Reader & { messageBudget?: number };
-  reader.messageBudget = options.maxMessages ?? DEFAULT_MAX_MESSAGES;
-  try {
-    return decode(reader);
-  } catch (e) {
-    throw describeDecodeFailure(e, bytes, what, format, reader.pos);
-  }
-}
-
-function describeDecodeFailure(e: unknown, bytes: Uint8Array, what: string, format: SniffedFormat, pos: number): OmnihubError {
-  if (e instanceof OmnihubError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  const hint = format !== 'unknown' ? ` It looks like ${FORMAT_DESCRIPTIONS[format]}.` : '';
-  const where = `at byte ${pos} of ${bytes.length}`;
-  if (/index out of range/.test(message)) {
-    return new OmnihubError('truncated', `Not a complete ${what}: a field runs past the end of the data (${where}); the file is truncated or not this format.${hint}`, { cause: e });
-  }
-  if (/nesting depth|max depth|call stack/i.test(message)) {
-    return new OmnihubError('too-deep', `Not a usable ${what}: messages are nested deeper than ${protobuf.util.recursionLimit} levels (${where}).`, { cause: e });
-  }
-  if (/message budget/.test(message)) {
-    return new OmnihubError('too-large', `Refusing to decode: the file holds more protobuf messages than the limit allows (${where}); it is hostile or far larger than any real model.`, { cause: e });
-  }
-  return new OmnihubError('malformed', `Not a valid ${what}: ${message} (${where}).${hint}`, { cause: e });
+export function decodeTf<T>(bytes: Uint8Array, what: string, decode: (reader: protobuf.Reader) => T, options: TfDecodeOptions = {}): T {
+  return decodeBounded(bytes, what, 'this format', decode, options);
 }
 
 /** `saved_model.pb`. */
