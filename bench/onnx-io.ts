@@ -8,19 +8,21 @@
  * starts while the other's output is still being written back (that made file writes vary 100–600 ms).
  *
  * Prints the result tables and rewrites this benchmark's section of BENCHMARKS.md. Not a test: nothing asserts.
+ * The helpers it shares with the other benchmark scripts are in bench/common/.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { bundleChild, generate, idleMaxRss, runJson, sync } from './common/child-process.js';
+import { machine, startLoad } from './common/machine.js';
+import { f0, f1, f2, MB, ok, table, writeBenchmarksSection } from './common/markdown.js';
+import { median } from './common/stats.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
 const DATA = join(BENCH, '.data');
 const PYTHON = '/usr/bin/python3'; // Debian's, which has python3-onnx; a pyenv `python3` on PATH may not
-const MB = 1e6;
 const TIME_TARGET = 0.5; // ours ≤ 0.5 × Python's time
 const RSS_TARGET = 1.3; // peak RSS while reading ≤ 1.3 × file size
 
@@ -32,20 +34,12 @@ const MODELS = [
 
 interface Run { readMs: number; writeMs: number; maxRssRead: number; maxRss: number; [k: string]: number }
 interface Side { label: string; cmd: string; args: (mode: string, input: string, output: string) => string[] }
-
-function runJson(cmd: string, args: string[]): Record<string, number> {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sync = () => spawnSync('sync');
+/** A child's JSON line: numbers only. */
+const runChild = (cmd: string, args: string[]) => runJson(cmd, args).result as Record<string, number>;
 
 // The child runs bundled, under plain node: see bench/onnx-io-child.ts for why.
 const childBundle = join(DATA, 'onnx-io-child.cjs');
-buildSync({ entryPoints: [join(BENCH, 'onnx-io-child.ts')], bundle: true, platform: 'node', format: 'cjs',
-  target: 'node20', outfile: childBundle, logLevel: 'warning' });
+bundleChild(join(BENCH, 'onnx-io-child.ts'), childBundle);
 
 const SIDES: Side[] = [
   { label: 'ours', cmd: process.execPath, args: (m, i, o) => [childBundle, m, i, o] },
@@ -53,20 +47,15 @@ const SIDES: Side[] = [
 ];
 
 // Other work on a 2-core machine skews everything; say so in the report rather than silently.
-const loadAtStart = loadavg()[0];
-if (loadAtStart > 1) console.warn(`warning: load average ${loadAtStart.toFixed(2)}; results will be noisy`);
+const loadAtStart = startLoad()[0];
 
 const big = MODELS[1].path;
-if (!existsSync(big)) {
-  console.log(`generating ${relative(ROOT, big)} ...`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(BENCH, 'gen-big-model.ts'), big], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('bench/gen-big-model.ts failed');
-}
+if (!existsSync(big)) generate(ROOT, join(BENCH, 'gen-big-model.ts'), big);
 
 // Idle baselines: what each runtime holds before reading anything (Node with the codec loaded, Python with onnx).
 const idle = {
-  node: median([0, 1, 2].map(() => runJson(process.execPath, [childBundle, 'idle']).maxRss)),
-  python: median([0, 1, 2].map(() => runJson(PYTHON, [join(BENCH, 'onnx_io_child.py'), 'idle']).maxRss)),
+  node: idleMaxRss(process.execPath, [childBundle, 'idle']),
+  python: idleMaxRss(PYTHON, [join(BENCH, 'onnx_io_child.py'), 'idle']),
 };
 
 interface Result { model: string; size: number; side: string; idle: number; med: Record<string, number>; identical: boolean }
@@ -90,7 +79,7 @@ for (const model of MODELS) {
       // its cached pages (~70 ms here), and ours replaces by rename while Python truncates.
       if (existsSync(out(side))) rmSync(out(side));
       sync();
-      const r = runJson(side.cmd, side.args('roundtrip', model.path, out(side))) as Run;
+      const r = runChild(side.cmd, side.args('roundtrip', model.path, out(side))) as Run;
       if (rep >= 0) runs.get(side.label)!.push(r);
     }
   }
@@ -109,18 +98,12 @@ for (const model of MODELS) {
   }
   for (const side of SIDES) {
     sync();
-    warm.push({ model: model.name, side: side.label, med: runJson(side.cmd, side.args('warm', model.path, out(side))) });
+    warm.push({ model: model.name, side: side.label, med: runChild(side.cmd, side.args('warm', model.path, out(side))) });
     rmSync(out(side), { force: true });
   }
 }
 
 // ---- report ----
-const f0 = (x: number) => x.toFixed(0);
-const f1 = (x: number) => x.toFixed(1);
-const f2 = (x: number) => x.toFixed(2);
-const ok = (pass: boolean) => (pass ? '✅' : '❌');
-const table = (head: string[], rows: string[][]) =>
-  [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 
 const timing = table(
   ['model (file size)', 'runtime', 'read ms', 'write ms', 'total ms (min)', 'peak RSS reading', '÷ file', '(peak − idle) ÷ file', 'peak RSS read+write', 'output = input'],
@@ -161,8 +144,6 @@ for (const model of new Set(warm.map((w) => w.model))) {
 }
 const warmTable = table(['model', 'runtime', 'file read', 'decode', 'encode', 'file write', 'total ms', `ours/Py (≤ ${TIME_TARGET})`], warmRows);
 
-const osName = /PRETTY_NAME="([^"]*)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
-const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
 const pyVersions = spawnSync(PYTHON, ['-c', 'import sys, onnx, google.protobuf as pb; ' +
   'from google.protobuf.internal import api_implementation as a; ' +
   'print(sys.version.split()[0], onnx.__version__, pb.__version__, a.Type())'], { encoding: 'utf8' }).stdout.trim().split(' ');
@@ -171,7 +152,7 @@ const section = `<!-- bench:onnx-io:begin (rewritten by \`npm run bench\`; edit 
 ## ONNX read + write: ours vs Python \`onnx\`
 
 - Date: ${new Date().toISOString().slice(0, 10)}
-- Machine: ${cpu}, ${cpus().length} cores, ${f0(totalmem() / 2 ** 30)} GiB RAM; ${osName}, kernel ${release()};
+- Machine: ${machine()};
   1-minute load average at start ${f2(loadAtStart)}
 - Node ${process.version}; Python ${pyVersions[0]}, onnx ${pyVersions[1]}, protobuf ${pyVersions[2]} (${pyVersions[3]} implementation)
 - Ours: what \`omnihub roundtrip\` does: \`readWholeFile\` (parallel positional reads for files ≥ 32 MiB) +
@@ -200,11 +181,4 @@ ${warmTable}
 <!-- bench:onnx-io:end -->`;
 
 console.log(`\n${section}\n`);
-
-const mdPath = join(ROOT, 'BENCHMARKS.md');
-const md = existsSync(mdPath)
-  ? readFileSync(mdPath, 'utf8')
-  : '# Benchmarks\n\nResults of the scripts in `bench/`; each script rewrites its own section between its markers.\n\n';
-const re = /<!-- bench:onnx-io:begin[^]*?<!-- bench:onnx-io:end -->/;
-writeFileSync(mdPath, re.test(md) ? md.replace(re, section) : `${md.trimEnd()}\n\n${section}\n`);
-console.log(`wrote ${relative(process.cwd(), mdPath) || mdPath}`);
+writeBenchmarksSection(join(ROOT, 'BENCHMARKS.md'), 'onnx-io', section);

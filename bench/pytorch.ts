@@ -14,7 +14,7 @@
  *   fsync; torch.save does none either). Peak RSS = getrusage max RSS. Python and Node alternate; one discarded
  *   warm-up each; `sync` (and the previous output removed) before each; medians.
  * - Chromium: Debian's /usr/bin/chromium, headless, through playwright-core, a fresh browser per run; the page
- *   (bench/pytorch/web/main.ts) is served with the .pth from 127.0.0.1 by this process and starts a module Worker
+ *   (bench/common/web/page.ts) is served with the .pth from 127.0.0.1 by this process and starts a module Worker
  *   (bench/pytorch/web/worker.ts; the app converts in a worker too) that does read → readTorchFile → build →
  *   encodeModelChunks → write. Three variants, alternating:
  *     app    fetch → Response.blob() first (not counted: the file the user has), then Blob.arrayBuffer() (the app's
@@ -32,22 +32,21 @@
  * `--quick`: one repetition, no warm-up, BENCHMARKS.md untouched; `--no-browser`: Node and Python only (BENCHMARKS.md
  * untouched).
  *
- * The small helpers (median, table, machine facts) are copied from bench/quantize.ts, which exports nothing (it is a
- * script that runs on import); MemorySampler/sampleMemory are imported from bench/download/memory.ts.
+ * The helpers it shares with the other benchmark scripts (statistics, tables, machine facts, child processes, the
+ * Chromium run and its memory sampling) are in bench/common/.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
-import { buildSync } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { TORCHVISION_ARCHITECTURES } from '../src/core/convert/torchvision/index.js';
-import { MemorySampler, sampleMemory } from './download/memory.js';
+import { bundleChild, idleMaxRss, runJson, sha256File, sync } from './common/child-process.js';
+import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
+import { loadAverages, machine, startLoad } from './common/machine.js';
+import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
+import { med, median, spread } from './common/stats.js';
+import type { Request } from './pytorch/web/worker.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
@@ -59,17 +58,12 @@ const PTH = join(DATA, `pytorch-${ARCH}.pth`);
 const NPZ = join(DATA, `pytorch-${ARCH}.npz`);
 const OUT_NODE = join(DATA, `pytorch-${ARCH}.node.onnx`);
 const OUT_PY = join(DATA, `pytorch-${ARCH}.resaved.pth`);
-const MB = 1e6;
 const QUICK = process.argv.includes('--quick');
 const BROWSER = !process.argv.includes('--no-browser');
 const REPS = QUICK ? 1 : 3;
 const TARGET_TIME = 1;
 const TARGET_RSS = 1.5;
 const TOLERANCE = 1e-5;
-const CHROMIUM = '/usr/bin/chromium';
-// As bench/quantize.ts (playwright.config.ts's flags).
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 // The page's ways to write (bench/pytorch/web/worker.ts), each after reading as the app does: 'app' writes as the
 // app's convert worker does (blobFromChunks); 'copy' copies every byte into a new Blob; 'opfs' writes chunk by chunk
 // to a file instead of a Blob.
@@ -81,18 +75,6 @@ const VARIANT: Record<Variant, { read: 'blob' | 'fetch'; write: 'slices' | 'blob
   opfs: { read: 'blob', write: 'opfs', label: 'Blob.arrayBuffer() (as app) → … → chunks written to an OPFS file (`createSyncAccessHandle`), not a Blob' },
 };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sync = () => spawnSync('sync');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function runJson(cmd: string, args: string[]): { result: Record<string, unknown>; wallMs: number } {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
-  const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return { result: JSON.parse(r.stdout.trim().split('\n').pop()!), wallMs };
-}
-
 // ---- set-up: the state dict and reference pair (generated once), the child bundle, the page bundle ----
 let generated: Record<string, unknown> | undefined;
 if (!existsSync(PTH) || !existsSync(NPZ)) {
@@ -103,20 +85,17 @@ if (!existsSync(PTH) || !existsSync(NPZ)) {
 const fileSize = statSync(PTH).size;
 
 const child = join(DATA, 'pytorch-child.cjs');
-buildSync({ entryPoints: [join(BENCH, 'pytorch', 'child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-  outfile: child, external: ['onnxruntime-web', 'onnxruntime-node'], logLevel: 'warning' });
+bundleChild(join(BENCH, 'pytorch', 'child.ts'), child);
 const pageJs = join(DATA, 'pytorch-page.js');
 const workerJs = join(DATA, 'pytorch-worker.js');
 if (BROWSER) {
-  for (const [entry, outfile] of [['main.ts', pageJs], ['worker.ts', workerJs]]) {
-    buildSync({ entryPoints: [join(BENCH, 'pytorch', 'web', entry)], bundle: true, platform: 'browser', format: 'esm', target: 'es2022', outfile, logLevel: 'warning' });
-  }
+  bundlePage(join(BENCH, 'common', 'web', 'page.ts'), pageJs);
+  bundlePage(join(BENCH, 'pytorch', 'web', 'worker.ts'), workerJs);
 }
 
-const loadAtStart = loadavg();
-if (loadAtStart[0] > 1) console.warn(`warning: load average ${loadAtStart[0].toFixed(2)}; results will be noisy`);
+const loadAtStart = startLoad();
 
-const nodeIdle = median([0, 1, 2].map(() => runJson(process.execPath, [child, 'idle']).result.maxRss as number));
+const nodeIdle = idleMaxRss(process.execPath, [child, 'idle']);
 const pyIdleRuns = [0, 1, 2].map(() => runJson(PYTHON, [PY_SCRIPT, 'idle']).result);
 const pyIdle = median(pyIdleRuns.map((r) => r.maxRss as number));
 const torchVersion = String(pyIdleRuns[0].torch);
@@ -155,11 +134,6 @@ for (let rep = QUICK ? 0 : -1; rep < REPS; rep++) {
 rmSync(OUT_PY, { force: true });
 
 // The last Node output stays for the checks; hashed as a stream so this process stays small.
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 const nodeSha = await sha256File(OUT_NODE);
 const nodeOutBytes = statSync(OUT_NODE).size;
 
@@ -177,75 +151,36 @@ const browserErrors: Record<Variant, string[]> = { app: [], copy: [], opfs: [] }
 let chromiumVersion = '';
 
 if (BROWSER) {
-  const html = '<!doctype html><meta charset="utf-8"><title>pytorch bench</title><script type="module" src="/main.js"></script>';
-  const server: Server = createServer((req, res) => {
-    if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    else if (req.url === '/main.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(pageJs));
-    else if (req.url === '/worker.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(workerJs));
-    else if (req.url === '/model.pth') {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': fileSize, 'cache-control': 'no-store' });
-      createReadStream(PTH, { highWaterMark: 4 << 20 }).pipe(res);
-    } else res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await servePage('pytorch bench', { '/main.js': pageJs, '/worker.js': workerJs }, { '/model.pth': PTH });
+  const { base } = server;
   console.log(`Chromium: ${REPS} repetition${REPS === 1 ? '' : 's'} per variant, a fresh browser each ...`);
   try {
     for (let rep = 0; rep < REPS; rep++) {
       for (const mode of rep & 1 ? [...VARIANTS].reverse() : VARIANTS) {
         sync();
-        const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-        chromiumVersion = browser.version();
-        try {
-          const page = await browser.newPage();
-          page.on('pageerror', (e) => console.error('page error:', e));
-          let crashed = false;
-          page.on('crash', () => { crashed = true; });
-          await page.goto(`${base}/`);
-          await page.waitForFunction(() => 'pytorchBench' in window);
-          await sleep(500);
-          // Each renderer sampled on its own (Chromium keeps spare ones); the page's is the one that grows.
-          const cdp = await browser.newBrowserCDPSession();
-          const { processInfo } = await cdp.send('SystemInfo.getProcessInfo') as { processInfo: Array<{ type: string; id: number }> };
-          const renderers = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
-          const rssOf = (pid: number) => sampleMemory(new Map([[pid, 'renderer']])).total;
-          const series = new Map(renderers.map((pid) => [pid, [] as Array<[number, number]>]));
-          const sampleRenderers = () => { const now = Date.now(); for (const [pid, xs] of series) xs.push([now, rssOf(pid)]); };
-          sampleRenderers();
-          const sampler = new MemorySampler();
-          sampler.start(50);
-          const rendererTimer = setInterval(sampleRenderers, 50);
-          let result: BrowserResult;
-          try {
-            const { read, write } = VARIANT[mode];
-            result = await page.evaluate(({ url, arch, read, write }) => window.pytorchBench.run(url, arch, read, write), { url: `${base}/model.pth`, arch: ARCH, read, write }) as BrowserResult;
-            await sleep(1000); // the result Blob's bytes leave the renderer asynchronously
-          } catch (e) {
-            clearInterval(rendererTimer);
-            const p = sampler.stop();
-            const msg = `${crashed ? 'renderer crashed' : 'failed'}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]} (renderer peak RSS ${(p.byKind.renderer ?? 0) / MB | 0} MB)`;
-            browserErrors[mode].push(msg);
-            console.log(`  ${mode}: ${msg}`);
-            continue;
-          }
-          clearInterval(rendererTimer);
-          sampleRenderers();
-          const p = sampler.stop();
-          const peakOf = (xs: Array<[number, number]>, from = -Infinity, to = Infinity) => Math.max(0, ...xs.filter(([t]) => t >= from && t <= to).map(([, r]) => r));
-          const [pagePid, pageSeries] = [...series].sort((x, y) => peakOf(y[1]) - peakOf(x[1]))[0];
+        const { read, write } = VARIANT[mode];
+        const request: Request = { type: 'run', url: `${base}/model.pth`, arch: ARCH, read, write };
+        const run = await inFreshChromium(base, 'benchWorker', CHROMIUM_ARGS, async (page) => {
+          const result = await page.evaluate((r) => window.benchWorker<BrowserResult>(r), request);
+          await sleep(1000); // the result Blob's bytes leave the renderer asynchronously
+          return result;
+        }, async ({ result, page, pagePid, pageSeries, all: p }) => {
           const m = result.marks;
           const phases = {
             fetch: peakOf(pageSeries, m[0], m[1]), read: peakOf(pageSeries, m[1], m[2]), build: peakOf(pageSeries, m[2], m[4]),
             encode: peakOf(pageSeries, m[4], m[6] + 50), after: peakOf(pageSeries, m[6] + 50),
           };
           // Untimed, after sampling: the result's sha256, to compare with Node's file.
-          const sha = await page.evaluate(() => window.pytorchBench.sha256());
+          const sha = await page.evaluate(() => window.benchWorker<string>({ type: 'sha256' }));
           const peak = { renderer: peakOf(pageSeries), total: p.total, browser: p.byKind.browser ?? 0 };
           browserSamples[mode].push({ ...result, baseline: pageSeries[0][1], peak, phases, sha });
           const f = (x: number) => (x ? (x / MB).toFixed(0) : '—');
           console.log(`  ${mode}: fetch ${result.fetchMs.toFixed(0)} ms, read ${result.readMs.toFixed(0)}, parse ${result.parseMs.toFixed(0)}, build ${result.buildMs.toFixed(0)}, encode ${result.encodeMs.toFixed(0)}, write ${result.writeMs.toFixed(0)} = ${(result.totalMs / 1000).toFixed(2)} s; page renderer (pid ${pagePid}) ${f(pageSeries[0][1])} → peak ${f(peak.renderer)} MB (fetch ${f(phases.fetch)}, read ${f(phases.read)}, parse+build ${f(phases.build)}, encode+write ${f(phases.encode)}, after ${f(phases.after)}), browser process ${f(peak.browser)} MB, all processes ${f(p.total)} MB`);
-        } finally {
-          await browser.close();
+        });
+        chromiumVersion = run.version;
+        if (run.error) {
+          browserErrors[mode].push(run.error);
+          console.log(`  ${mode}: ${run.error}`);
         }
       }
     }
@@ -265,17 +200,6 @@ rmSync(OUT_NODE, { force: true });
 const loadAtEnd = loadavg();
 
 // ---- report ----
-const f0 = (x: number) => x.toFixed(0);
-const f1 = (x: number) => x.toFixed(1);
-const f2 = (x: number) => x.toFixed(2);
-const s = (ms: number) => (ms / 1000).toFixed(2);
-const mb = (b: number) => `${f0(b / MB)} MB`;
-const ok = (pass: boolean) => (pass ? '✅' : '❌');
-const table = (head: string[], rows: string[][]) => [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-const med = <T,>(xs: T[], k: (x: T) => number) => median(xs.map(k));
-/** ' [min–max]' of the repetitions' times, when there are several. */
-const spread = <T,>(xs: T[], k: (x: T) => number) => (xs.length > 1 ? ` [${s(Math.min(...xs.map(k)))}–${s(Math.max(...xs.map(k)))}]` : '');
-
 const pyTime = med(pySamples, (x) => x.totalMs);
 const pyRss = med(pySamples, (x) => x.maxRss);
 const rows: string[][] = [[
@@ -335,17 +259,14 @@ const checks = table(['check', 'result'], [
   ['Chromium\'s results (Blob, OPFS file) = Node\'s file (sha256)', allBrowser.length ? ok(allBrowser.every((x) => x.sha === nodeSha && x.outputBytes === nodeOutBytes)) : '—'],
 ]);
 
-const osName = /PRETTY_NAME="([^"]*)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
-const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
-const memTotal = Number(/MemTotal:\s*(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? totalmem() / 1024) * 1024;
 const errors = VARIANTS.flatMap((m) => browserErrors[m].map((e) => `${m}: ${e}`));
 
 const section = `<!-- bench:pytorch:begin (rewritten by \`npm run bench:pytorch\`; edit bench/pytorch.ts, not this) -->
 ## PyTorch state dict → ONNX (bench/pytorch.ts)
 
 - Date: ${new Date().toISOString().slice(0, 10)}
-- Machine: ${cpu}, ${cpus().length} cores, ${f0(memTotal / 2 ** 30)} GiB RAM; ${osName}, kernel ${release()};
-  load average (1, 5, 15 min) at start ${loadAtStart.map(f2).join(', ')}, at end ${loadAtEnd.map(f2).join(', ')} (other work shares this machine)
+- Machine: ${machine()};
+  ${loadAverages(loadAtStart, loadAtEnd)}
 - Node ${process.version}${chromiumVersion ? `; Chromium ${chromiumVersion} (Debian, headless, \`--disable-gpu\`)` : ''}; Debian's python3-torch ${torchVersion}, torchvision ${torchvisionVersion}
 - State dict: torchvision \`${ARCH}()\` (random init, seeded; BatchNorm weight, bias and running statistics random),
   \`torch.save(model.state_dict())\` (zip format): ${f1(fileSize / MB)} MB, ${lastNode?.tensors} tensors, ${lastNode?.parameters.toLocaleString('en-US')} parameters
@@ -355,7 +276,7 @@ const section = `<!-- bench:pytorch:begin (rewritten by \`npm run bench:pytorch\
 - Node: a fresh process per repetition (bench/pytorch/child.ts, esbuild bundle, plain \`node\`): readWholeFile →
   readTorchFile → buildTorchvisionModel → saveModel (encodeModelChunks) → writeFileAtomic (no fsync, as torch.save);
   peak RSS = getrusage max RSS. Python and Node alternate, ${QUICK ? 'no warm-up' : 'one discarded warm-up each'}, \`sync\` before each.
-- Chromium: a fresh browser per run; the page (bench/pytorch/web/main.ts) starts a module Worker
+- Chromium: a fresh browser per run; the page (bench/common/web/page.ts) starts a module Worker
   (bench/pytorch/web/worker.ts; the app converts in a worker too) that gets the .pth from a server on 127.0.0.1.
   Its time starts at the read and ends when the .onnx is written. **app**: the .pth is
   fetched into a Blob first (not counted), then read with Blob.arrayBuffer() as the app reads a dropped File or a
@@ -386,9 +307,5 @@ console.log(`\n${section}\n`);
 if (QUICK || !BROWSER) {
   console.log('--quick / --no-browser: BENCHMARKS.md left as it is');
 } else {
-  const mdPath = join(ROOT, 'BENCHMARKS.md');
-  const md = readFileSync(mdPath, 'utf8');
-  const re = /<!-- bench:pytorch:begin[^]*?<!-- bench:pytorch:end -->/;
-  writeFileSync(mdPath, re.test(md) ? md.replace(re, section) : `${md.trimEnd()}\n\n${section}\n`);
-  console.log(`wrote ${relative(process.cwd(), mdPath) || mdPath}`);
+  writeBenchmarksSection(join(ROOT, 'BENCHMARKS.md'), 'pytorch', section);
 }

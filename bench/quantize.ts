@@ -25,28 +25,27 @@
  *
  * Prints the tables and rewrites this benchmark's section of BENCHMARKS.md. Not a test: nothing asserts.
  * `--quick`: one repetition, no warm-up, BENCHMARKS.md untouched; `--no-browser`: Node only (BENCHMARKS.md untouched).
+ *
+ * The helpers it shares with the other benchmark scripts are in bench/common/.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, release, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
-import { buildSync } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { decodeModel } from '../src/core/onnx/codec.js';
 import { DataType } from '../src/core/onnx/tensor.js';
 import { countOps } from '../src/core/rewrites/graph.js';
-import { MemorySampler, sampleMemory } from './download/memory.js';
+import { bundleChild, generate, idleMaxRss, runJson, sync } from './common/child-process.js';
+import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage } from './common/chromium-page.js';
+import { loadAverages, machine, startLoad } from './common/machine.js';
+import { f0, f1, f2, MB, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
+import { med } from './common/stats.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
 const DATA = join(BENCH, '.data');
 const MODEL = join(DATA, 'bert-base.onnx');
-const MB = 1e6;
 const QUICK = process.argv.includes('--quick');
 const BROWSER = !process.argv.includes('--no-browser');
 const NODE_REPS = QUICK ? 1 : 3;
@@ -54,47 +53,26 @@ const BROWSER_REPS = QUICK ? 1 : 3;
 const REF = { seconds: 3.2, mb: 436, label: 'onnxruntime 1.30 Python `quantize_dynamic`, 16 cores (stated)' };
 const TARGET_MBS = 135;
 const TARGET_RSS = 2.5;
-const CHROMIUM = '/usr/bin/chromium';
-// As bench/download/run.ts (playwright.config.ts's flags), plus exact performance.memory values.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'];
+// playwright.config.ts's flags, plus exact performance.memory values.
+const ARGS = [...CHROMIUM_ARGS, '--enable-precise-memory-info'];
 
 type Mode = 'int8' | 'int4';
 const MODES: Mode[] = ['int8', 'int4'];
 const LABEL: Record<Mode, string> = { int8: 'int8 dynamic (defaults)', int4: 'int4 (block 32, symmetric, MatMulNBits)' };
 const QUANT_OP: Record<Mode, string> = { int8: 'MatMulInteger', int4: 'com.microsoft:MatMulNBits' };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sync = () => spawnSync('sync');
-
 // ---- set-up: the model (generated once, as bench:simplify does), the child bundle, the page bundle ----
-if (!existsSync(MODEL)) {
-  console.log(`generating ${relative(ROOT, MODEL)} ...`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(BENCH, 'simplify', 'gen-bert.ts'), MODEL], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('bench/simplify/gen-bert.ts failed');
-}
+if (!existsSync(MODEL)) generate(ROOT, join(BENCH, 'simplify', 'gen-bert.ts'), MODEL);
 const modelSize = statSync(MODEL).size;
 
 const child = join(DATA, 'quantize-child.cjs');
-buildSync({ entryPoints: [join(BENCH, 'quantize', 'child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-  outfile: child, external: ['onnxruntime-web', 'onnxruntime-node'], logLevel: 'warning' });
+bundleChild(join(BENCH, 'quantize', 'child.ts'), child);
 const pageJs = join(DATA, 'quantize-page.js');
-if (BROWSER) {
-  buildSync({ entryPoints: [join(BENCH, 'quantize', 'web', 'main.ts')], bundle: true, platform: 'browser', format: 'esm', target: 'es2022',
-    outfile: pageJs, logLevel: 'warning' });
-}
+if (BROWSER) bundlePage(join(BENCH, 'quantize', 'web', 'main.ts'), pageJs);
 
-const loadAtStart = loadavg();
-if (loadAtStart[0] > 1) console.warn(`warning: load average ${loadAtStart[0].toFixed(2)}; results will be noisy`);
+const loadAtStart = startLoad();
 
-function runChild(args: string[]): { result: Record<string, unknown>; wallMs: number } {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [child, ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
-  const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`node ${child} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return { result: JSON.parse(r.stdout.trim().split('\n').pop()!), wallMs };
-}
-const idle = median([0, 1, 2].map(() => runChild(['idle']).result.maxRss as number));
+const idle = idleMaxRss(process.execPath, [child, 'idle']);
 
 // ---- Node ----
 interface NodeSample { readMs: number; decodeMs: number; quantizeMs: number; encodeMs: number; writeMs: number; totalMs: number; maxRss: number; maxRssDecoded: number; wallMs: number }
@@ -106,7 +84,7 @@ for (let rep = QUICK ? 0 : -1; rep < NODE_REPS; rep++) {
   for (const mode of rep & 1 ? [...MODES].reverse() : MODES) {
     rmSync(out(mode), { force: true });
     sync();
-    const { result, wallMs } = runChild([mode, MODEL, out(mode)]);
+    const { result, wallMs } = runJson(process.execPath, [child, mode, MODEL, out(mode)]);
     nodeNotes[mode] = result.notes as string[];
     if (rep >= 0) nodeSamples[mode].push({ ...(result as unknown as NodeSample), wallMs });
     console.log(`  ${mode}: quantize ${((result.quantizeMs as number) / 1000).toFixed(2)} s, total ${((result.totalMs as number) / 1000).toFixed(2)} s, max RSS ${((result.maxRss as number) / MB).toFixed(0)} MB`);
@@ -137,75 +115,34 @@ interface BrowserSample {
 const browserSamples: Record<Mode, BrowserSample[]> = { int8: [], int4: [] };
 const browserErrors: Record<Mode, string[]> = { int8: [], int4: [] };
 let chromiumVersion = '';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 if (BROWSER) {
-  const html = '<!doctype html><meta charset="utf-8"><title>quantize bench</title><script type="module" src="/main.js"></script>';
-  const server: Server = createServer((req, res) => {
-    if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    else if (req.url === '/main.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(pageJs));
-    else if (req.url === '/model.onnx') {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': modelSize, 'cache-control': 'no-store' });
-      createReadStream(MODEL, { highWaterMark: 4 << 20 }).pipe(res);
-    } else res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await servePage('quantize bench', { '/main.js': pageJs }, { '/model.onnx': MODEL });
+  const { base } = server;
   console.log(`Chromium: ${BROWSER_REPS} repetitions per mode, a fresh browser each ...`);
   try {
     for (let rep = 0; rep < BROWSER_REPS; rep++) {
       for (const mode of rep & 1 ? [...MODES].reverse() : MODES) {
-        const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-        chromiumVersion = browser.version();
-        try {
-          const page = await browser.newPage();
-          page.on('pageerror', (e) => console.error('page error:', e));
-          let crashed = false;
-          page.on('crash', () => { crashed = true; });
-          await page.goto(`${base}/`);
-          await page.waitForFunction(() => 'quantizeBench' in window);
-          await sleep(500);
-          // The renderer processes (Chromium keeps spare ones): each sampled on its own; the page's is the one that grows.
-          const cdp = await browser.newBrowserCDPSession();
-          const { processInfo } = await cdp.send('SystemInfo.getProcessInfo') as { processInfo: Array<{ type: string; id: number }> };
-          const renderers = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
-          const rssOf = (pid: number) => sampleMemory(new Map([[pid, 'renderer']])).total;
-          const series = new Map(renderers.map((pid) => [pid, [] as Array<[number, number]>]));
-          const sampleRenderers = () => { const now = Date.now(); for (const [pid, xs] of series) xs.push([now, rssOf(pid)]); };
-          const b = sampleMemory();
-          sampleRenderers();
-          const sampler = new MemorySampler();
-          sampler.start(50);
-          const rendererTimer = setInterval(sampleRenderers, 50);
-          let result: Omit<BrowserSample, 'baseline' | 'peak' | 'phases' | 'sha'>;
-          try {
-            result = await page.evaluate(({ mode, url }) => window.quantizeBench.run(mode, url), { mode, url: `${base}/model.onnx` }) as typeof result;
-          } catch (e) {
-            clearInterval(rendererTimer);
-            const p = sampler.stop();
-            const msg = `${crashed ? 'renderer crashed' : 'failed'}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]} (renderer peak RSS ${(p.byKind.renderer ?? 0) / MB | 0} MB)`;
-            browserErrors[mode].push(msg);
-            console.log(`  ${mode}: ${msg}`);
-            continue;
-          }
-          clearInterval(rendererTimer);
-          sampleRenderers();
-          const p = sampler.stop();
-          const peakOf = (xs: Array<[number, number]>, from = -Infinity, to = Infinity) => Math.max(0, ...xs.filter(([t]) => t >= from && t <= to).map(([, r]) => r));
-          const [pagePid, pageSeries] = [...series].sort((x, y) => peakOf(y[1]) - peakOf(x[1]))[0];
-          const m = result.marks;
-          const phases = { read: peakOf(pageSeries, m[0], m[1]), decode: peakOf(pageSeries, m[1], m[2]), quantize: peakOf(pageSeries, m[2], m[3]), encode: peakOf(pageSeries, m[3], m[5] + 50) };
-          // Untimed, after sampling: the result's sha256, to compare with Node's file.
-          const sha = await page.evaluate(async () => {
-            const w = window as unknown as { benchLast?: Blob };
-            return w.benchLast ? [...new Uint8Array(await crypto.subtle.digest('SHA-256', await w.benchLast.arrayBuffer()))].map((x) => x.toString(16).padStart(2, '0')).join('') : '';
+        type Result = Omit<BrowserSample, 'baseline' | 'peak' | 'phases' | 'sha'>;
+        const run = await inFreshChromium(base, 'quantizeBench', ARGS,
+          (page) => page.evaluate(({ mode, url }) => window.quantizeBench.run(mode, url), { mode, url: `${base}/model.onnx` }) as Promise<Result>,
+          async ({ result, page, pagePid, pageSeries, all: p, before: b }) => {
+            const m = result.marks;
+            const phases = { read: peakOf(pageSeries, m[0], m[1]), decode: peakOf(pageSeries, m[1], m[2]), quantize: peakOf(pageSeries, m[2], m[3]), encode: peakOf(pageSeries, m[3], m[5] + 50) };
+            // Untimed, after sampling: the result's sha256, to compare with Node's file.
+            const sha = await page.evaluate(async () => {
+              const w = window as unknown as { benchLast?: Blob };
+              return w.benchLast ? [...new Uint8Array(await crypto.subtle.digest('SHA-256', await w.benchLast.arrayBuffer()))].map((x) => x.toString(16).padStart(2, '0')).join('') : '';
+            });
+            const baseline = { renderer: pageSeries[0][1], total: b.total };
+            const peak = { renderer: peakOf(pageSeries), total: p.total, browser: p.byKind.browser ?? 0 };
+            browserSamples[mode].push({ ...result, baseline, peak, phases, sha });
+            console.log(`  ${mode}: quantize ${(result.quantizeMs / 1000).toFixed(2)} s, total ${(result.totalMs / 1000).toFixed(2)} s, page renderer (pid ${pagePid}) peak RSS ${(peak.renderer / MB).toFixed(0)} MB (read ${(phases.read / MB).toFixed(0)}, decode ${(phases.decode / MB).toFixed(0)}, quantize ${(phases.quantize / MB).toFixed(0)}, encode ${(phases.encode / MB).toFixed(0)}), all processes ${(p.total / MB).toFixed(0)} MB`);
           });
-          const baseline = { renderer: pageSeries[0][1], total: b.total };
-          const peak = { renderer: peakOf(pageSeries), total: p.total, browser: p.byKind.browser ?? 0 };
-          browserSamples[mode].push({ ...result, baseline, peak, phases, sha });
-          console.log(`  ${mode}: quantize ${(result.quantizeMs / 1000).toFixed(2)} s, total ${(result.totalMs / 1000).toFixed(2)} s, page renderer (pid ${pagePid}) peak RSS ${(peak.renderer / MB).toFixed(0)} MB (read ${(phases.read / MB).toFixed(0)}, decode ${(phases.decode / MB).toFixed(0)}, quantize ${(phases.quantize / MB).toFixed(0)}, encode ${(phases.encode / MB).toFixed(0)}), all processes ${(p.total / MB).toFixed(0)} MB`);
-        } finally {
-          await browser.close();
+        chromiumVersion = run.version;
+        if (run.error) {
+          browserErrors[mode].push(run.error);
+          console.log(`  ${mode}: ${run.error}`);
         }
       }
     }
@@ -216,13 +153,6 @@ if (BROWSER) {
 const loadAtEnd = loadavg();
 
 // ---- report ----
-const f0 = (x: number) => x.toFixed(0);
-const f1 = (x: number) => x.toFixed(1);
-const f2 = (x: number) => x.toFixed(2);
-const s = (ms: number) => (ms / 1000).toFixed(2);
-const ok = (pass: boolean) => (pass ? '✅' : '❌');
-const table = (head: string[], rows: string[][]) => [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-const med = <T,>(xs: T[], k: (x: T) => number) => median(xs.map(k));
 const mbs = (ms: number) => fp32Bytes / MB / (ms / 1000);
 const refMbs = REF.mb / REF.seconds;
 
@@ -277,17 +207,14 @@ const checks = table(['mode', `${'quantized op'} count, Node (expected ${constWe
       nodeNotes[mode].filter((n) => /weight|quantized:|removed/.test(n)).map((n) => `“${n}”`).join('; ')];
   }));
 
-const osName = /PRETTY_NAME="([^"]*)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
-const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
-const memTotal = Number(/MemTotal:\s*(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? totalmem() / 1024) * 1024;
 const errors = MODES.flatMap((m) => browserErrors[m].map((e) => `${m}: ${e}`));
 
 const section = `<!-- bench:quantize:begin (rewritten by \`npm run bench:quantize\`; edit bench/quantize.ts, not this) -->
 ## quantize: int8 dynamic and int4 on a BERT-base-size model, Node and Chromium
 
 - Date: ${new Date().toISOString().slice(0, 10)}
-- Machine: ${cpu}, ${cpus().length} cores, ${f0(memTotal / 2 ** 30)} GiB RAM; ${osName}, kernel ${release()};
-  load average (1, 5, 15 min) at start ${loadAtStart.map(f2).join(', ')}, at end ${loadAtEnd.map(f2).join(', ')} (other work shares this machine)
+- Machine: ${machine()};
+  ${loadAverages(loadAtStart, loadAtEnd)}
 - Node ${process.version}${chromiumVersion ? `; Chromium ${chromiumVersion} (Debian, headless, \`--disable-gpu\`)` : ''}
 - Model: BERT-base (generated by bench/simplify/gen-bert.ts, random weights), ${f1(modelSize / MB)} MB, of which
   ${f1(fp32Bytes / MB)} MB fp32 initializers; ${constWeightProducts} MatMul/Gemm with a constant weight.
@@ -320,10 +247,6 @@ console.log(`\n${section}\n`);
 if (QUICK || !BROWSER) {
   console.log('--quick / --no-browser: BENCHMARKS.md left as it is');
 } else {
-  const mdPath = join(ROOT, 'BENCHMARKS.md');
-  const md = readFileSync(mdPath, 'utf8');
-  const re = /<!-- bench:quantize:begin[^]*?<!-- bench:quantize:end -->/;
-  writeFileSync(mdPath, re.test(md) ? md.replace(re, section) : `${md.trimEnd()}\n\n${section}\n`);
-  console.log(`wrote ${relative(process.cwd(), mdPath) || mdPath}`);
+  writeBenchmarksSection(join(ROOT, 'BENCHMARKS.md'), 'quantize', section);
 }
 for (const mode of MODES) rmSync(out(mode), { force: true });

@@ -19,23 +19,25 @@
  *
  * Prints the tables and rewrites this benchmark's section of BENCHMARKS.md. Not a test: nothing asserts.
  * `--quick`: one repetition, no warm-up, BENCHMARKS.md untouched.
+ *
+ * The helpers it shares with the other benchmark scripts are in bench/common/.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
-import { buildSync } from 'esbuild';
 import { decodeModel } from '../src/core/onnx/codec.js';
 import { countOps } from '../src/core/rewrites/graph.js';
+import { bundleChild, generate, idleMaxRss, runJson, sync } from './common/child-process.js';
+import { machine, startLoad } from './common/machine.js';
+import { f0, f1, f2, MB, table, writeBenchmarksSection } from './common/markdown.js';
+import { median } from './common/stats.js';
 import { writeNpz } from './simplify/npz.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
 const DATA = join(BENCH, '.data');
 const PYTHON = '/usr/bin/python3'; // Debian's, which has python3-onnx; a pyenv `python3` on PATH may not
-const MB = 1e6;
 const QUICK = process.argv.includes('--quick');
 
 interface BenchModel { name: string; path: string; reps: number; npz?: string }
@@ -45,24 +47,9 @@ const MODELS: BenchModel[] = [
 ];
 if (QUICK) for (const m of MODELS) m.reps = 1;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sync = () => spawnSync('sync');
-
-function runJson(args: string[]): { result: Record<string, unknown>; wallMs: number } {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
-  const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return { result: JSON.parse(r.stdout.trim().split('\n').pop()!), wallMs };
-}
-
 // ---- set-up: the BERT model and its inputs, the child bundle ----
 const bert = MODELS[1];
-if (!existsSync(bert.path)) {
-  console.log(`generating ${relative(ROOT, bert.path)} ...`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(BENCH, 'simplify', 'gen-bert.ts'), bert.path], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('bench/simplify/gen-bert.ts failed');
-}
+if (!existsSync(bert.path)) generate(ROOT, join(BENCH, 'simplify', 'gen-bert.ts'), bert.path);
 if (!existsSync(bert.npz!)) {
   // One sequence of 16 tokens: random ids, the last 4 masked out, two segments.
   const ids = BigInt64Array.from({ length: 16 }, (_, i) => BigInt((i * 7919 + 101) % 30522));
@@ -76,12 +63,10 @@ if (!existsSync(bert.npz!)) {
 }
 
 const child = join(DATA, 'simplify-child.cjs');
-buildSync({ entryPoints: [join(BENCH, 'simplify', 'child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-  outfile: child, external: ['onnxruntime-web', 'onnxruntime-node'], logLevel: 'warning' });
+bundleChild(join(BENCH, 'simplify', 'child.ts'), child);
 
-const loadAtStart = loadavg()[0];
-if (loadAtStart > 1) console.warn(`warning: load average ${loadAtStart.toFixed(2)}; results will be noisy`);
-const idle = median([0, 1, 2].map(() => runJson([child, 'idle']).result.maxRss as number));
+const loadAtStart = startLoad()[0];
+const idle = idleMaxRss(process.execPath, [child, 'idle']);
 
 // ---- timed runs ----
 interface Sample { ms: number; wallMs: number; maxRss: number }
@@ -117,7 +102,7 @@ for (const model of MODELS) {
     for (const side of (rep & 1 ? ['ort', 'ours'] : ['ours', 'ort']) as Array<'ours' | 'ort'>) {
       rmSync(out[side], { force: true });
       sync();
-      const { result, wallMs } = runJson([child, side, model.path, out[side]]);
+      const { result, wallMs } = runJson(process.execPath, [child, side, model.path, out[side]]);
       if (side === 'ours') notes = result.notes as string[];
       if (rep >= 0) samples[side].push({ ms: result.ms as number, wallMs, maxRss: result.maxRss as number });
     }
@@ -148,12 +133,9 @@ for (const model of MODELS) {
 }
 
 // ---- report ----
-const f0 = (x: number) => x.toFixed(0);
-const f1 = (x: number) => x.toFixed(1);
-const f2 = (x: number) => x.toFixed(2);
+/** Seconds, 3 decimals under 1 s (mobilenet's times). */
 const s = (ms: number) => (ms / 1000).toFixed(ms < 1000 ? 3 : 2);
 const e = (x: number | string) => (typeof x === 'number' ? (x === 0 ? '0' : x.toExponential(1)) : x);
-const table = (head: string[], rows: string[][]) => [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 const med = (xs: Sample[], k: keyof Sample) => median(xs.map((x) => x[k]));
 
 const main = table(
@@ -177,9 +159,6 @@ const byOp = results.map((r) => {
     r.notes.length ? `\n\nOur report's notes: ${r.notes.map((n) => `“${n}”`).join('; ')}` : ''}`;
 }).join('\n\n');
 
-const osName = /PRETTY_NAME="([^"]*)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
-const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
-const memTotal = Number(/MemTotal:\s*(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? totalmem() / 1024) * 1024;
 const ortVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')).version;
 const ortWebVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'onnxruntime-web', 'package.json'), 'utf8')).version;
 
@@ -187,7 +166,7 @@ const section = `<!-- bench:simplify:begin (rewritten by \`npm run bench:simplif
 ## simplify: ours vs onnxruntime's graph optimizer (basic)
 
 - Date: ${new Date().toISOString().slice(0, 10)}
-- Machine: ${cpu}, ${cpus().length} cores, ${f0(memTotal / 2 ** 30)} GiB RAM; ${osName}, kernel ${release()};
+- Machine: ${machine()};
   1-minute load average at start ${f2(loadAtStart)}
 - Node ${process.version}; onnxruntime-node ${ortVersion} (reference), onnxruntime-web ${ortWebVersion} (our folding and the checks)
 - Ours: \`omnihub simplify IN -o OUT --no-validate\` through the CLI's \`main()\`: read, simplify (default options),
@@ -217,9 +196,5 @@ console.log(`\n${section}\n`);
 if (QUICK) {
   console.log('--quick: BENCHMARKS.md left as it is');
 } else {
-  const mdPath = join(ROOT, 'BENCHMARKS.md');
-  const md = readFileSync(mdPath, 'utf8');
-  const re = /<!-- bench:simplify:begin[^]*?<!-- bench:simplify:end -->/;
-  writeFileSync(mdPath, re.test(md) ? md.replace(re, section) : `${md.trimEnd()}\n\n${section}\n`);
-  console.log(`wrote ${relative(process.cwd(), mdPath) || mdPath}`);
+  writeBenchmarksSection(join(ROOT, 'BENCHMARKS.md'), 'simplify', section);
 }

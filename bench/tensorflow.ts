@@ -21,7 +21,7 @@
  *   fsync). Peak RSS = getrusage max RSS. Read and convert alternate; one discarded warm-up each; `sync` (and the
  *   previous output removed) before each; medians.
  * - Chromium: Debian's /usr/bin/chromium, headless, through playwright-core, a fresh browser per run; the page
- *   (bench/tensorflow/web/main.ts) is served with the SavedModel's files from 127.0.0.1 by this process and starts a
+ *   (bench/common/web/page.ts) is served with the SavedModel's files from 127.0.0.1 by this process and starts a
  *   module Worker (bench/tensorflow/web/worker.ts) that fetches the files into Blobs (not counted) and then either
  *   only reads them (Blob.arrayBuffer()) or converts them as the app's convert worker does: convertToOnnx with
  *   SourceFiles whose read() is that Blob.arrayBuffer() → encodeModelChunks → blobFromChunks. Memory: the page's
@@ -35,21 +35,20 @@
  * Prints the tables and rewrites this benchmark's section of BENCHMARKS.md. Not a test: nothing asserts.
  * `--quick`: one repetition, no warm-up, BENCHMARKS.md untouched; `--no-browser`: Node only (BENCHMARKS.md untouched).
  *
- * Structure and small helpers as bench/keras.ts (which exports nothing: it is a script that runs on import).
+ * Structure as bench/keras.ts; the helpers they share are in bench/common/.
  */
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { buildSync } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { layersOf, NET_BIG, NET_TINY, SAVED_MODEL_FILES, writeSavedModel, type NetSpec, type WrittenSavedModel } from './tensorflow/savedmodel.js';
-import { MemorySampler, sampleMemory } from './download/memory.js';
+import { bundleChild, idleMaxRss, runJson, sha256File, sync } from './common/child-process.js';
+import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
+import { loadAverages, machine, startLoad } from './common/machine.js';
+import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
+import { med, median, spread } from './common/stats.js';
+import type { Request } from './tensorflow/web/worker.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
@@ -58,7 +57,6 @@ const BIG = join(DATA, 'tensorflow-savedmodel');
 const TINY = join(DATA, 'tensorflow-savedmodel-tiny');
 const OUT_NODE = join(DATA, 'tensorflow-savedmodel.node.onnx');
 const OUT_TINY = join(DATA, 'tensorflow-savedmodel-tiny.node.onnx');
-const MB = 1e6;
 const QUICK = process.argv.includes('--quick');
 const BROWSER = !process.argv.includes('--no-browser');
 const REPS = QUICK ? 1 : 3;
@@ -68,24 +66,8 @@ const TOLERANCE = 1e-5;
 const CHECK_BATCH = 2;
 // Bump when bench/tensorflow/savedmodel.ts writes different files for the same spec.
 const GENERATOR_VERSION = 1;
-const CHROMIUM = '/usr/bin/chromium';
-// As bench/keras.ts (playwright.config.ts's flags).
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 type Mode = 'read' | 'convert';
 const MODES: Mode[] = ['read', 'convert'];
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sync = () => spawnSync('sync');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function runJson(cmd: string, args: string[]): { result: Record<string, unknown>; wallMs: number } {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
-  const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return { result: JSON.parse(r.stdout.trim().split('\n').pop()!), wallMs };
-}
 
 // ---- set-up: the SavedModels (generated once), the child bundle, the page bundle ----
 mkdirSync(DATA, { recursive: true });
@@ -112,20 +94,17 @@ const inputSize = fileSizes.reduce((a, b) => a + b, 0);
 const variableBytes = big.variableBytes;
 
 const child = join(DATA, 'tensorflow-child.cjs');
-buildSync({ entryPoints: [join(BENCH, 'tensorflow', 'child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-  outfile: child, external: ['onnxruntime-web', 'onnxruntime-node'], logLevel: 'warning' });
+bundleChild(join(BENCH, 'tensorflow', 'child.ts'), child);
 const pageJs = join(DATA, 'tensorflow-page.js');
 const workerJs = join(DATA, 'tensorflow-worker.js');
 if (BROWSER) {
-  for (const [entry, outfile] of [['main.ts', pageJs], ['worker.ts', workerJs]]) {
-    buildSync({ entryPoints: [join(BENCH, 'tensorflow', 'web', entry)], bundle: true, platform: 'browser', format: 'esm', target: 'es2022', outfile, logLevel: 'warning' });
-  }
+  bundlePage(join(BENCH, 'common', 'web', 'page.ts'), pageJs);
+  bundlePage(join(BENCH, 'tensorflow', 'web', 'worker.ts'), workerJs);
 }
 
-const loadAtStart = loadavg();
-if (loadAtStart[0] > 1) console.warn(`warning: load average ${loadAtStart[0].toFixed(2)}; results will be noisy`);
+const loadAtStart = startLoad();
 
-const nodeIdle = median([0, 1, 2].map(() => runJson(process.execPath, [child, 'idle']).result.maxRss as number));
+const nodeIdle = idleMaxRss(process.execPath, [child, 'idle']);
 
 // ---- Node: read and convert, alternating ----
 interface NodeRead { readMs: number; totalMs: number; maxRss: number; wallMs: number }
@@ -160,11 +139,6 @@ for (let rep = QUICK ? 0 : -1; rep < REPS; rep++) {
 }
 
 // The last Node output stays for the checks; hashed as a stream so this process stays small.
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 const nodeSha = await sha256File(OUT_NODE);
 const nodeOutBytes = statSync(OUT_NODE).size;
 
@@ -182,77 +156,36 @@ const browserErrors: Record<Mode, string[]> = { read: [], convert: [] };
 let chromiumVersion = '';
 
 if (BROWSER) {
-  const html = '<!doctype html><meta charset="utf-8"><title>tensorflow bench</title><script type="module" src="/main.js"></script>';
-  const served = new Map(SAVED_MODEL_FILES.map((f, i) => [`/model/${f}`, { path: join(BIG, f), size: fileSizes[i] }]));
-  const server: Server = createServer((req, res) => {
-    const file = served.get(req.url ?? '');
-    if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    else if (req.url === '/main.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(pageJs));
-    else if (req.url === '/worker.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(workerJs));
-    else if (file) {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.size, 'cache-control': 'no-store' });
-      createReadStream(file.path, { highWaterMark: 4 << 20 }).pipe(res);
-    } else res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const served = Object.fromEntries(SAVED_MODEL_FILES.map((f) => [`/model/${f}`, join(BIG, f)]));
+  const server = await servePage('tensorflow bench', { '/main.js': pageJs, '/worker.js': workerJs }, served);
+  const { base } = server;
   console.log(`Chromium: read and convert, ${REPS} repetition${REPS === 1 ? '' : 's'} each, a fresh browser each ...`);
   try {
     for (let rep = 0; rep < REPS; rep++) {
       for (const mode of rep & 1 ? [...MODES].reverse() : MODES) {
         sync();
-        const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-        chromiumVersion = browser.version();
-        try {
-          const page = await browser.newPage();
-          page.on('pageerror', (e) => console.error('page error:', e));
-          let crashed = false;
-          page.on('crash', () => { crashed = true; });
-          await page.goto(`${base}/`);
-          await page.waitForFunction(() => 'tensorflowBench' in window);
-          await sleep(500);
-          // Each renderer sampled on its own (Chromium keeps spare ones); the page's is the one that grows.
-          const cdp = await browser.newBrowserCDPSession();
-          const { processInfo } = await cdp.send('SystemInfo.getProcessInfo') as { processInfo: Array<{ type: string; id: number }> };
-          const renderers = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
-          const rssOf = (pid: number) => sampleMemory(new Map([[pid, 'renderer']])).total;
-          const series = new Map(renderers.map((pid) => [pid, [] as Array<[number, number]>]));
-          const sampleRenderers = () => { const now = Date.now(); for (const [pid, xs] of series) xs.push([now, rssOf(pid)]); };
-          sampleRenderers();
-          const sampler = new MemorySampler();
-          sampler.start(50);
-          const rendererTimer = setInterval(sampleRenderers, 50);
-          let result: BrowserResult;
-          try {
-            result = await page.evaluate(({ url, files, mode }) => window.tensorflowBench.run(url, files, mode),
-              { url: `${base}/model`, files: SAVED_MODEL_FILES, mode }) as BrowserResult;
-            await sleep(1000); // the result Blob's bytes leave the renderer asynchronously
-          } catch (e) {
-            clearInterval(rendererTimer);
-            const p = sampler.stop();
-            const msg = `${crashed ? 'renderer crashed' : 'failed'}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]} (renderer peak RSS ${(p.byKind.renderer ?? 0) / MB | 0} MB)`;
-            browserErrors[mode].push(msg);
-            console.log(`  ${mode}: ${msg}`);
-            continue;
-          }
-          clearInterval(rendererTimer);
-          sampleRenderers();
-          const p = sampler.stop();
-          const peakOf = (xs: Array<[number, number]>, from = -Infinity, to = Infinity) => Math.max(0, ...xs.filter(([t]) => t >= from && t <= to).map(([, r]) => r));
-          const [pagePid, pageSeries] = [...series].sort((x, y) => peakOf(y[1]) - peakOf(x[1]))[0];
+        const request: Request = { type: 'run', base: `${base}/model`, files: SAVED_MODEL_FILES, mode };
+        const run = await inFreshChromium(base, 'benchWorker', CHROMIUM_ARGS, async (page) => {
+          const result = await page.evaluate((r) => window.benchWorker<BrowserResult>(r), request);
+          await sleep(1000); // the result Blob's bytes leave the renderer asynchronously
+          return result;
+        }, async ({ result, page, pagePid, pageSeries, all: p }) => {
           const m = result.marks; // start, first read, frozen (read + parse + freeze done), built, encoded, done
           const phases = {
             fetch: peakOf(pageSeries, m[0], m[1]), freeze: peakOf(pageSeries, m[1], m[2]), build: peakOf(pageSeries, m[2], m[3]),
             encode: peakOf(pageSeries, m[3], m[5] + 50), after: peakOf(pageSeries, m[5] + 50),
           };
           // Untimed, after sampling: the result's sha256, to compare with Node's file.
-          const sha = mode === 'convert' ? await page.evaluate(() => window.tensorflowBench.sha256()) : '';
+          const sha = mode === 'convert' ? await page.evaluate(() => window.benchWorker<string>({ type: 'sha256' })) : '';
           const peak = { renderer: peakOf(pageSeries), total: p.total, browser: p.byKind.browser ?? 0 };
           browserSamples[mode].push({ ...result, baseline: pageSeries[0][1], peak, phases, sha });
           const f = (x: number) => (x ? (x / MB).toFixed(0) : '—');
           console.log(`  ${mode}: fetch → Blobs ${result.fetchMs.toFixed(0)} ms (not counted), read ${result.readMs.toFixed(0)}${mode === 'convert' ? `, parse + freeze ${result.freezeMs.toFixed(0)}, build ${result.buildMs.toFixed(0)}, encode ${result.encodeMs.toFixed(0)}, Blob ${result.writeMs.toFixed(0)}` : ''} = ${(result.fromReadMs / 1000).toFixed(2)} s; page renderer (pid ${pagePid}) ${f(pageSeries[0][1])} → peak ${f(peak.renderer)} MB (fetch ${f(phases.fetch)}, ${mode === 'convert' ? `read + parse + freeze ${f(phases.freeze)}, build ${f(phases.build)}, encode+Blob ${f(phases.encode)}` : `read ${f(phases.freeze)}`}, after ${f(phases.after)}), browser process ${f(peak.browser)} MB, all processes ${f(p.total)} MB`);
-        } finally {
-          await browser.close();
+        });
+        chromiumVersion = run.version;
+        if (run.error) {
+          browserErrors[mode].push(run.error);
+          console.log(`  ${mode}: ${run.error}`);
         }
       }
     }
@@ -275,17 +208,6 @@ rmSync(OUT_TINY, { force: true });
 const loadAtEnd = loadavg();
 
 // ---- report ----
-const f0 = (x: number) => x.toFixed(0);
-const f1 = (x: number) => x.toFixed(1);
-const f2 = (x: number) => x.toFixed(2);
-const s = (ms: number) => (ms / 1000).toFixed(2);
-const mb = (b: number) => `${f0(b / MB)} MB`;
-const ok = (pass: boolean) => (pass ? '✅' : '❌');
-const table = (head: string[], rows: string[][]) => [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-const med = <T,>(xs: T[], k: (x: T) => number) => median(xs.map(k));
-/** ' [min–max]' of the repetitions' times, when there are several. */
-const spread = <T,>(xs: T[], k: (x: T) => number) => (xs.length > 1 ? ` [${s(Math.min(...xs.map(k)))}–${s(Math.max(...xs.map(k)))}]` : '');
-
 const rows: string[][] = [];
 const nodeRead = med(readSamples, (x) => x.readMs);
 const nodeReadRss = med(readSamples, (x) => x.maxRss);
@@ -353,9 +275,6 @@ const checks = table(['check', 'result'], [
   ['Chromium\'s result Blob = Node\'s file (sha256)', converts.length ? ok(converts.every((x) => x.sha === nodeSha && x.outputBytes === nodeOutBytes)) : '—'],
 ]);
 
-const osName = /PRETTY_NAME="([^"]*)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
-const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
-const memTotal = Number(/MemTotal:\s*(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? totalmem() / 1024) * 1024;
 const errors = MODES.flatMap((m) => browserErrors[m].map((e) => `${m}: ${e}`));
 const { layers } = layersOf(NET_BIG);
 // Kernel shapes in order, repeats counted: '3×3×3×64, 3×3×64×256, 4 × 3×3×256×256, …'.
@@ -370,8 +289,8 @@ const section = `<!-- bench:tensorflow:begin (rewritten by \`npm run bench:tenso
 ## TensorFlow SavedModel → ONNX, freeze + convert, ~295 MB of variables (bench/tensorflow.ts)
 
 - Date: ${new Date().toISOString().slice(0, 10)}
-- Machine: ${cpu}, ${cpus().length} cores, ${f0(memTotal / 2 ** 30)} GiB RAM; ${osName}, kernel ${release()};
-  load average (1, 5, 15 min) at start ${loadAtStart.map(f2).join(', ')}, at end ${loadAtEnd.map(f2).join(', ')} (other work shares this machine)
+- Machine: ${machine()};
+  ${loadAverages(loadAtStart, loadAtEnd)}
 - Node ${process.version}${chromiumVersion ? `; Chromium ${chromiumVersion} (Debian, headless, \`--disable-gpu\`)` : ''}
 - Input: a SavedModel generated by bench/tensorflow/savedmodel.ts (no TensorFlow here) in the layout TF's
   SavedModelBuilder writes for a TF1-style graph: \`saved_model.pb\` (${f1(fileSizes[0] / 1e3)} kB; VariableV2 variables
@@ -391,7 +310,7 @@ const section = `<!-- bench:tensorflow:begin (rewritten by \`npm run bench:tenso
   writeFileAtomic (no fsync). Peak RSS = getrusage max RSS. Read and convert alternate, ${QUICK ? 'no warm-up' : 'one discarded warm-up each'},
   \`sync\` before each. After the peak is taken, each step runs once more alone on the bytes already read (untimed
   for the total), to show where the time goes.
-- Chromium: a fresh browser per run; the page (bench/tensorflow/web/main.ts) starts a module Worker
+- Chromium: a fresh browser per run; the page (bench/common/web/page.ts) starts a module Worker
   (bench/tensorflow/web/worker.ts) that fetches the files from a server on 127.0.0.1 into Blobs (not counted), then
   reads them (Blob.arrayBuffer()) or converts them as the app's convert worker does: convertToOnnx with those reads →
   encodeModelChunks → blobFromChunks (weights that are views on the read bytes become slices of the input Blobs).
@@ -423,9 +342,5 @@ console.log(`\n${section}\n`);
 if (QUICK || !BROWSER) {
   console.log('--quick / --no-browser: BENCHMARKS.md left as it is');
 } else {
-  const mdPath = join(ROOT, 'BENCHMARKS.md');
-  const md = readFileSync(mdPath, 'utf8');
-  const re = /<!-- bench:tensorflow:begin[^]*?<!-- bench:tensorflow:end -->/;
-  writeFileSync(mdPath, re.test(md) ? md.replace(re, section) : `${md.trimEnd()}\n\n${section}\n`);
-  console.log(`wrote ${relative(process.cwd(), mdPath) || mdPath}`);
+  writeBenchmarksSection(join(ROOT, 'BENCHMARKS.md'), 'tensorflow', section);
 }

@@ -23,17 +23,14 @@ import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { convertToOnnx } from '../../src/core/convert/index.js';
 import { readKerasFile } from '../../src/core/formats/keras/read.js';
-import { saveModel } from '../../src/core/onnx/model-file.js';
 import { readWholeFile } from '../../src/core/cli/node-files.js';
-import { writeFileAtomic } from '../../src/core/library/folder-files.js';
 import { readNpz } from '../../src/core/formats/numpy/npz.js';
 import { maxAbs, relL2 } from '../../src/core/validate/metrics.js';
 import { npyToRuntime } from '../../src/core/onnx/runtime-tensor.js';
 import { ortRuntime } from '../../src/core/validate/ort-runtime.js';
+import { argmax, maxRss, runJob, saveAndWrite } from '../common/child.js';
 
-const KIB = 1024; // resourceUsage().maxRSS is in KiB
 const [mode, ...args] = process.argv.slice(2);
-const maxRss = () => process.resourceUsage().maxRSS * KIB;
 
 async function read(input: string) {
   const t0 = performance.now();
@@ -68,14 +65,7 @@ async function convert(input: string, output: string) {
       }
     },
   });
-  const t3 = performance.now();
-  const rssBuilt = maxRss();
-  const mem = process.memoryUsage();
-  const saved = saveModel(model);
-  const t4 = performance.now();
-  const rssEncoded = maxRss();
-  await writeFileAtomic(output, saved.modelChunks, { sync: false });
-  const t5 = performance.now();
+  const { tBuilt: t3, rssBuilt, mem, saved, tEncoded: t4, rssEncoded, tDone: t5 } = await saveAndWrite(model, output);
   const initializers = model.graph?.initializer ?? [];
   const measured = maxRss();
   // Untimed for the table's total, after the peak was taken: readKerasFile once more, h5wasm now loaded (the parse
@@ -105,11 +95,8 @@ async function check(onnxPath: string, npzPath: string, inputName: string) {
     const [name, y] = Object.entries(out)[0];
     const got = y.data as Float32Array;
     const want = expected.data as Float32Array;
-    let argGot = 0, argWant = 0;
-    for (let i = 1; i < got.length; i++) {
-      if (got[i] > got[argGot]) argGot = i;
-      if (want[i] > want[argWant]) argWant = i;
-    }
+    const argGot = argmax(got);
+    const argWant = argmax(want, got.length);
     return {
       output: name, dims: [...y.dims], expectedDims: expected.shape, finite: got.every(Number.isFinite), sum: got.reduce((a, b) => a + b, 0),
       relL2: relL2(got, want), maxAbs: maxAbs(got, want), top1: argGot, expectedTop1: argWant, maxProb: got[argGot], ms: performance.now() - t0,
@@ -119,16 +106,8 @@ async function check(onnxPath: string, npzPath: string, inputName: string) {
   }
 }
 
-const jobs: Record<string, () => Promise<unknown>> = {
-  idle: async () => ({ maxRss: maxRss() }),
+runJob(mode, {
   read: () => read(args[0]),
   convert: () => convert(args[0], args[1]),
   check: () => check(args[0], args[1], args[2]),
-};
-if (!(mode in jobs)) throw new Error(`unknown mode ${mode}`);
-jobs[mode]()
-  .then((r) => console.log(JSON.stringify(r)))
-  .catch((e) => {
-    console.error(e instanceof Error ? e.stack : e);
-    process.exit(1);
-  });
+});

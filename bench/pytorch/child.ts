@@ -17,16 +17,13 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { readTorchFile } from '../../src/core/formats/pytorch/index.js';
 import { buildTorchvisionModel } from '../../src/core/convert/torchvision/index.js';
-import { saveModel } from '../../src/core/onnx/model-file.js';
 import { readWholeFile } from '../../src/core/cli/node-files.js';
-import { writeFileAtomic } from '../../src/core/library/folder-files.js';
 import { readNpz } from '../../src/core/formats/numpy/npz.js';
 import { checkAgainstReference } from '../../src/core/validate/reference-check.js';
 import { ortRuntime } from '../../src/core/validate/ort-runtime.js';
+import { maxRss, runJob, saveAndWrite } from '../common/child.js';
 
-const KIB = 1024; // resourceUsage().maxRSS is in KiB
 const [mode, ...args] = process.argv.slice(2);
-const maxRss = () => process.resourceUsage().maxRSS * KIB;
 
 async function convert(input: string, output: string, arch: string) {
   const t0 = performance.now();
@@ -37,14 +34,7 @@ async function convert(input: string, output: string, arch: string) {
   const t2 = performance.now();
   const rssParsed = maxRss();
   const { model, report } = buildTorchvisionModel(arch, file.tensors);
-  const t3 = performance.now();
-  const rssBuilt = maxRss();
-  const mem = process.memoryUsage();
-  const saved = saveModel(model);
-  const t4 = performance.now();
-  const rssEncoded = maxRss();
-  await writeFileAtomic(output, saved.modelChunks, { sync: false });
-  const t5 = performance.now();
+  const { tBuilt: t3, rssBuilt, mem, saved, tEncoded: t4, rssEncoded, tDone: t5 } = await saveAndWrite(model, output);
   return {
     readMs: t1 - t0, parseMs: t2 - t1, buildMs: t3 - t2, encodeMs: t4 - t3, writeMs: t5 - t4, totalMs: t5 - t0,
     rssRead, rssParsed, rssBuilt, rssEncoded, maxRss: maxRss(), heapUsed: mem.heapUsed, arrayBuffers: mem.arrayBuffers,
@@ -59,15 +49,7 @@ async function check(onnxPath: string, npzPath: string) {
   return { ...result, ms: performance.now() - t0 };
 }
 
-const jobs: Record<string, () => Promise<unknown>> = {
-  idle: async () => ({ maxRss: maxRss() }),
+runJob(mode, {
   convert: () => convert(args[0], args[1], args[2]),
   check: () => check(args[0], args[1]),
-};
-if (!(mode in jobs)) throw new Error(`unknown mode ${mode}`);
-jobs[mode]()
-  .then((r) => console.log(JSON.stringify(r)))
-  .catch((e) => {
-    console.error(e instanceof Error ? e.stack : e);
-    process.exit(1);
-  });
+});

@@ -18,10 +18,9 @@ import { writeFileAtomic } from '../../src/core/library/folder-files.js';
 import { quantizeDynamic } from '../../src/core/rewrites/quantize-dynamic/index.js';
 import { quantizeInt4 } from '../../src/core/rewrites/quantize-int4/index.js';
 import { countOps } from '../../src/core/rewrites/graph.js';
+import { maxRss, runJob } from '../common/child.js';
 
-const KIB = 1024; // resourceUsage().maxRSS is in KiB
 const [mode, input, output] = process.argv.slice(2);
-const maxRss = () => process.resourceUsage().maxRSS * KIB;
 
 async function run() {
   const t0 = performance.now();
@@ -45,15 +44,4 @@ async function run() {
   };
 }
 
-if (mode === 'idle') {
-  console.log(JSON.stringify({ maxRss: maxRss() }));
-} else if (mode === 'int8' || mode === 'int4') {
-  run()
-    .then((r) => console.log(JSON.stringify(r)))
-    .catch((e) => {
-      console.error(e instanceof Error ? e.stack : e);
-      process.exit(1);
-    });
-} else {
-  throw new Error(`unknown mode ${mode}`);
-}
+runJob(mode, { int8: run, int4: run });

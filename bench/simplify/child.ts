@@ -13,10 +13,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { main } from '../../src/core/cli/main.js';
+import { maxRss, runJob } from '../common/child.js';
 
-const KIB = 1024; // resourceUsage().maxRSS is in KiB
 const [mode, input, output] = process.argv.slice(2);
-const maxRss = () => process.resourceUsage().maxRSS * KIB;
 
 async function ours() {
   const lines: string[] = [];
@@ -45,15 +44,4 @@ async function ort() {
   return { ms, maxRss: maxRss() };
 }
 
-if (mode === 'idle') {
-  console.log(JSON.stringify({ maxRss: maxRss() }));
-} else if (mode === 'ours' || mode === 'ort') {
-  (mode === 'ours' ? ours() : ort())
-    .then((r) => console.log(JSON.stringify(r)))
-    .catch((e) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    });
-} else {
-  throw new Error(`unknown mode ${mode}`);
-}
+runJob(mode, { ours, ort });

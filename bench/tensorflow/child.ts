@@ -26,17 +26,14 @@ import { performance } from 'node:perf_hooks';
 import { convertToOnnx } from '../../src/core/convert/index.js';
 import { convertGraphDef, freezeSavedModel } from '../../src/core/convert/tensorflow/index.js';
 import { readSavedModel } from '../../src/core/formats/tensorflow/index.js';
-import { saveModel } from '../../src/core/onnx/model-file.js';
 import { encodeModelChunks } from '../../src/core/onnx/codec.js';
 import { readWholeFile } from '../../src/core/cli/node-files.js';
-import { writeFileAtomic } from '../../src/core/library/folder-files.js';
 import { maxAbs, relL2 } from '../../src/core/validate/metrics.js';
 import { ortRuntime } from '../../src/core/validate/ort-runtime.js';
+import { argmax, maxRss, runJob, saveAndWrite } from '../common/child.js';
 import { NET_BIG, NET_TINY, referenceForward, SAVED_MODEL_FILES, seededInput } from './savedmodel.js';
 
-const KIB = 1024; // resourceUsage().maxRSS is in KiB
 const [mode, ...args] = process.argv.slice(2);
-const maxRss = () => process.resourceUsage().maxRSS * KIB;
 
 async function read(dir: string) {
   const t0 = performance.now();
@@ -71,14 +68,7 @@ async function convert(dir: string, output: string) {
       }
     },
   });
-  const tBuilt = performance.now();
-  const rssBuilt = maxRss();
-  const mem = process.memoryUsage();
-  const saved = saveModel(model);
-  const tEncoded = performance.now();
-  const rssEncoded = maxRss();
-  await writeFileAtomic(output, saved.modelChunks, { sync: false });
-  const tDone = performance.now();
+  const { tBuilt, rssBuilt, mem, saved, tEncoded, rssEncoded, tDone } = await saveAndWrite(model, output);
   const measured = maxRss();
 
   // Untimed for the total, after the peak was taken: each step alone on the bytes already read.
@@ -119,11 +109,9 @@ async function check(onnxPath: string, net: string, batchArg: string) {
       if (!y) throw new Error(`the ONNX has no output '${name}' (it has ${Object.keys(out).join(', ')})`);
       const got = y.data as Float32Array;
       const wantF = Float64Array.from(want);
-      let argGot = 0, argWant = 0;
-      for (let i = 1; i < spec.classes; i++) {
-        if (got[i] > got[argGot]) argGot = i;
-        if (wantF[i] > wantF[argWant]) argWant = i;
-      }
+      // First row only.
+      const argGot = argmax(got, spec.classes);
+      const argWant = argmax(wantF, spec.classes);
       results[name] = {
         dims: [...y.dims], finite: Array.from(got).every(Number.isFinite), relL2: relL2(got, wantF), maxAbs: maxAbs(got, wantF),
         top1: argGot, expectedTop1: argWant,
@@ -135,16 +123,8 @@ async function check(onnxPath: string, net: string, batchArg: string) {
   }
 }
 
-const jobs: Record<string, () => Promise<unknown>> = {
-  idle: async () => ({ maxRss: maxRss() }),
+runJob(mode, {
   read: () => read(args[0]),
   convert: () => convert(args[0], args[1]),
   check: () => check(args[0], args[1], args[2]),
-};
-if (!(mode in jobs)) throw new Error(`unknown mode ${mode}`);
-jobs[mode]()
-  .then((r) => console.log(JSON.stringify(r)))
-  .catch((e) => {
-    console.error(e instanceof Error ? e.stack : e);
-    process.exit(1);
-  });
+});

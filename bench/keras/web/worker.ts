@@ -1,7 +1,7 @@
 /**
- * The Chromium side of bench/keras.ts, part 2: a module Worker (as the app's workers/convert.worker.ts) that does
- * what the Node child does. Bundled with esbuild (the core from source, h5wasm's ESM build with its wasm inlined);
- * started and driven by the page (main.ts). Messages: `{ type: 'run', url, mode }` → the step times and their
+ * The Chromium side of bench/keras.ts: a module Worker (as the app's workers/convert.worker.ts) that does what the
+ * Node child does. Bundled with esbuild (the core from source, h5wasm's ESM build with its wasm inlined); started and
+ * driven by the page (bench/common/web/page.ts). Messages: `{ type: 'run', url, mode }` → the step times and their
  * wall-clock marks; `{ type: 'sha256' }` → the sha256 of the last result Blob; `{ type: 'reparse' }` → the time of
  * readKerasFile on the last input once more, h5wasm already loaded (both untimed, after the parent's sampling).
  *
@@ -20,6 +20,7 @@ import { convertToOnnx, type SourceFile } from '../../../src/core/convert/index.
 import { readKerasFile } from '../../../src/core/formats/keras/read.js';
 import { encodeModelChunks } from '../../../src/core/onnx/codec.js';
 import { blobFromChunks, type BlobSource } from '../../../src/core/onnx/blob-output.js';
+import { answerRequests, sha256Hex } from '../../common/web/worker.js';
 
 export type Mode = 'read' | 'convert';
 export type Request = { type: 'run'; url: string; mode: Mode } | { type: 'sha256' } | { type: 'reparse' };
@@ -74,9 +75,7 @@ async function run(url: string, mode: Mode) {
 }
 
 async function sha256(): Promise<string> {
-  if (!last) return '';
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await last.arrayBuffer()));
-  return [...digest].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return last ? sha256Hex(last) : '';
 }
 
 /** Untimed, after sampling: readKerasFile of the last input again, h5wasm now loaded (ms, read excluded). */
@@ -88,12 +87,4 @@ async function reparse(): Promise<number> {
   return performance.now() - t0;
 }
 
-self.onmessage = async (event: MessageEvent<Request>) => {
-  const r = event.data;
-  try {
-    const value = r.type === 'run' ? await run(r.url, r.mode) : r.type === 'sha256' ? await sha256() : await reparse();
-    self.postMessage({ ok: true, value });
-  } catch (e) {
-    self.postMessage({ ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
-  }
-};
+answerRequests<Request>((r) => (r.type === 'run' ? run(r.url, r.mode) : r.type === 'sha256' ? sha256() : reparse()));

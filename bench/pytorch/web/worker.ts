@@ -1,8 +1,8 @@
 /**
- * The Chromium side of bench/pytorch.ts, part 2: a module Worker (as the app's workers/convert.worker.ts) that does
- * what the Node child does, from getting the .pth to the written .onnx. Bundled with esbuild (the core from source);
- * started and driven by the page (main.ts). Messages: `{ type: 'run', url, arch, read, write }` → the step times and
- * their wall-clock marks; `{ type: 'sha256' }` → the sha256 of the last result (untimed).
+ * The Chromium side of bench/pytorch.ts: a module Worker (as the app's workers/convert.worker.ts) that does what the
+ * Node child does, from getting the .pth to the written .onnx. Bundled with esbuild (the core from source); started
+ * and driven by the page (bench/common/web/page.ts). Messages: `{ type: 'run', url, arch, read, write }` → the step
+ * times and their wall-clock marks; `{ type: 'sha256' }` → the sha256 of the last result (untimed).
  *
  *   read 'blob'   fetch → Response.blob() first (the file arrives; Chromium keeps a Blob's bytes in its browser
  *                 process or on disk, not here), then Blob.arrayBuffer(): the app's own read of a dropped File or a
@@ -24,6 +24,7 @@ import { readTorchFile } from '../../../src/core/formats/pytorch/index.js';
 import { buildTorchvisionModel } from '../../../src/core/convert/torchvision/index.js';
 import { encodeModelChunks } from '../../../src/core/onnx/codec.js';
 import { blobFromChunks } from '../../../src/core/onnx/blob-output.js';
+import { answerRequests, sha256Hex } from '../../common/web/worker.js';
 
 export type ReadMode = 'blob' | 'fetch';
 export type WriteMode = 'slices' | 'blob' | 'opfs';
@@ -90,17 +91,7 @@ async function run(url: string, arch: string, read: ReadMode, write: WriteMode) 
 
 async function sha256(): Promise<string> {
   if (!last) return '';
-  const blob = last instanceof Blob ? last : await last.getFile();
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
-  return [...digest].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(last instanceof Blob ? last : await last.getFile());
 }
 
-self.onmessage = async (event: MessageEvent<Request>) => {
-  const r = event.data;
-  try {
-    const value = r.type === 'run' ? await run(r.url, r.arch, r.read, r.write) : await sha256();
-    self.postMessage({ ok: true, value });
-  } catch (e) {
-    self.postMessage({ ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
-  }
-};
+answerRequests<Request>((r) => (r.type === 'run' ? run(r.url, r.arch, r.read, r.write) : sha256()));

@@ -1,8 +1,8 @@
 /**
- * The Chromium side of bench/tensorflow.ts, part 2: a module Worker (as the app's workers/convert.worker.ts) that does
- * what the Node child does. Bundled with esbuild (the core from source); started and driven by the page (main.ts).
- * Messages: `{ type: 'run', base, files, mode }` → the step times and their wall-clock marks; `{ type: 'sha256' }` →
- * the sha256 of the last result Blob (untimed, after the parent's sampling).
+ * The Chromium side of bench/tensorflow.ts: a module Worker (as the app's workers/convert.worker.ts) that does what
+ * the Node child does. Bundled with esbuild (the core from source); started and driven by the page
+ * (bench/common/web/page.ts). Messages: `{ type: 'run', base, files, mode }` → the step times and their wall-clock
+ * marks; `{ type: 'sha256' }` → the sha256 of the last result Blob (untimed, after the parent's sampling).
  *
  * Both modes first fetch every file of the SavedModel (`base` + each of `files`: saved_model.pb, variables/…) into a
  * Blob (not counted: the files the user has; Chromium keeps a Blob's bytes in its browser process or on disk, not in
@@ -19,6 +19,7 @@
 import { convertToOnnx, type SourceFile } from '../../../src/core/convert/index.js';
 import { encodeModelChunks } from '../../../src/core/onnx/codec.js';
 import { blobFromChunks, type BlobSource } from '../../../src/core/onnx/blob-output.js';
+import { answerRequests, sha256Hex } from '../../common/web/worker.js';
 
 export type Mode = 'read' | 'convert';
 export type Request = { type: 'run'; base: string; files: string[]; mode: Mode } | { type: 'sha256' };
@@ -73,17 +74,7 @@ async function run(base: string, paths: string[], mode: Mode) {
 }
 
 async function sha256(): Promise<string> {
-  if (!last) return '';
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await last.arrayBuffer()));
-  return [...digest].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return last ? sha256Hex(last) : '';
 }
 
-self.onmessage = async (event: MessageEvent<Request>) => {
-  const r = event.data;
-  try {
-    const value = r.type === 'run' ? await run(r.base, r.files, r.mode) : await sha256();
-    self.postMessage({ ok: true, value });
-  } catch (e) {
-    self.postMessage({ ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
-  }
-};
+answerRequests<Request>((r) => (r.type === 'run' ? run(r.base, r.files, r.mode) : sha256()));
