@@ -5,7 +5,7 @@
  * pass through the page. The UI reaches it through src/app/convert-bridge.ts.
  */
 import * as Comlink from 'comlink';
-import { convertToOnnx, freezeTensorFlow, tensorFlowKind, isKerasFile, readWeights, KERAS_APPLICATIONS, SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture, type ConvertReport, type SourceFile } from '../src/core/convert/index.js';
+import { convertToOnnx, freezeTensorFlow, tensorFlowKind, tensorFlowSignatures, isKerasFile, readWeights, KERAS_APPLICATIONS, SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture, type ConvertReport, type SourceFile } from '../src/core/convert/index.js';
 import { kerasApplicationForWeightsFile } from '../src/core/convert/keras-applications/index.js';
 import { findCustomClasses, readKerasFile } from '../src/core/formats/keras/index.js';
 import { isTflite, readTflite } from '../src/core/formats/tflite/read.js';
@@ -177,9 +177,7 @@ const api = {
       if (tf) {
         const tfKind = tf.kind as NonNullable<SourceInfo['tfKind']>;
         if (tfKind !== 'saved-model' && tfKind !== 'tfhub-archive') return { kind: 'tensorflow', tfKind, files: listed, weightsFile: tf.path };
-        const frozen = await freezeTensorFlow(files).catch(() => undefined);
-        const signatures = frozen ? [frozen.report.signature, ...frozen.report.signatures.filter((x) => x !== frozen.report.signature)] : [];
-        return { kind: 'tensorflow', tfKind, files: listed, weightsFile: tf.path, signatures };
+        return { kind: 'tensorflow', tfKind, files: listed, weightsFile: tf.path, signatures: await tensorFlowSignatures(files) };
       }
       const config = files.find((f) => stem(f.path) === 'config' && /\.json$/i.test(f.path));
       if (config) {

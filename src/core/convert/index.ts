@@ -268,4 +268,4 @@ export async function convertToOnnx(files: SourceFile[], options: ConvertOptions
 }
 
 export { KERAS_APPLICATIONS, SUPPORTED_MODEL_TYPES, TORCHVISION_ARCHITECTURES, guessTorchvisionArchitecture, isKerasFile };
-export { freezeTensorFlow, tensorFlowKind } from './tensorflow-source.js';
+export { freezeTensorFlow, tensorFlowKind, tensorFlowSignatures } from './tensorflow-source.js';

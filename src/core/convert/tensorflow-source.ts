@@ -4,7 +4,7 @@
  * (a signature picked), then converted to ONNX.
  */
 import { OmnihubError } from '../errors.js';
-import { detectTensorFlow, readGraphDef, readSavedModel, readTfHubArchive, readTfjsModel, type SavedModel } from '../formats/tensorflow/index.js';
+import { decodeSavedModelProto, detectTensorFlow, readGraphDef, readSavedModel, readTfHubArchive, readTfjsModel, type SavedModel } from '../formats/tensorflow/index.js';
 import { convertGraphDef, freezeSavedModel, type FreezeResult } from './tensorflow/index.js';
 import type { ConvertOptions, ConvertResult, SourceFile } from './index.js';
 import { summarizeModel } from '../onnx/summary.js';
@@ -40,6 +40,29 @@ function fileGetter(files: SourceFile[], anchor: string): (path: string) => Prom
 async function loadSavedModel(files: SourceFile[], kind: 'saved-model' | 'tfhub-archive', path: string): Promise<SavedModel> {
   if (kind === 'tfhub-archive') return readTfHubArchive(await files.find((f) => f.path === path)!.read());
   return readSavedModel(fileGetter(files, path));
+}
+
+const HIDDEN_SIGNATURES = new Set(['__saved_model_init_op', '__saved_model_train_op']);
+
+/**
+ * The signatures a SavedModel (or TF Hub archive) offers, the one freezing picks by default first. A SavedModel's are
+ * read from saved_model.pb alone (its variables are not read); an archive is unpacked.
+ */
+export async function tensorFlowSignatures(files: SourceFile[]): Promise<string[]> {
+  const found = await tensorFlowKind(files);
+  let keys: string[];
+  if (found?.kind === 'saved-model') {
+    const metaGraphs = decodeSavedModelProto(await files.find((f) => f.path === found.path)!.read()).meta_graphs ?? [];
+    const tags = (m: (typeof metaGraphs)[number]) => m.meta_info_def?.tags ?? [];
+    const mg = metaGraphs.find((m) => tags(m).includes('serve')) ?? metaGraphs.find((m) => tags(m).length === 0) ?? metaGraphs[0];
+    keys = Object.keys(mg?.signature_def ?? {});
+  } else if (found?.kind === 'tfhub-archive') {
+    const saved = await loadSavedModel(files, found.kind, found.path!);
+    keys = saved.metaGraphs.flatMap((m) => Object.keys(m.signatures));
+  } else return [];
+  keys = keys.filter((k) => !HIDDEN_SIGNATURES.has(k));
+  const first = ['serving_default', 'default'].find((k) => keys.includes(k));
+  return first ? [first, ...keys.filter((k) => k !== first)] : keys;
 }
 
 /** Freezes the chosen signature of a SavedModel or TF Hub archive among `files`. */
