@@ -15,10 +15,28 @@ function strides(shape: readonly number[]): number[] {
   return s;
 }
 
+/**
+ * The same transpose on fewer axes: output axes d, d+1 that read source axes p, p+1 (in that order) move together, so
+ * they become one axis (a conv kernel HWIO → OIHW is [HW, I, O] → [O, I, HW]: longer inner loops).
+ */
+function coalesce(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+  // Runs of source axes that stay consecutive in the output, in source order.
+  const groups: number[][] = [];
+  for (const p of perm) {
+    const last = groups[groups.length - 1];
+    if (last && last[last.length - 1] + 1 === p) last.push(p);
+    else groups.push([p]);
+  }
+  const bySource = [...groups].sort((a, b) => a[0] - b[0]);
+  const newShape = bySource.map((g) => g.reduce((n, p) => n * shape[p], 1));
+  return { shape: newShape, perm: groups.map((g) => bySource.indexOf(g)) };
+}
+
 /** `data` transposed into `out` (same length; a new array of the caller's type). */
-export function transposeInto<T extends Indexable>(data: T, out: T, shape: readonly number[], perm: readonly number[]): T {
-  const r = perm.length;
+export function transposeInto<T extends Indexable>(data: T, out: T, fullShape: readonly number[], fullPerm: readonly number[]): T {
   if (out.length === 0) return out;
+  const { shape, perm } = coalesce(fullShape, fullPerm);
+  const r = perm.length;
   const outShape = perm.map((a) => shape[a]);
   const inStrides = strides(shape);
   const srcStride = perm.map((a) => inStrides[a]);
