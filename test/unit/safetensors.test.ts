@@ -4,9 +4,10 @@
  * written by it rewritten byte for byte), every dtype round-tripping, and Hugging Face sharded checkpoints.
  */
 import { readFileSync } from 'node:fs';
+import { concatBytes } from '../../src/core/bytes.js';
 import { describe, expect, it } from 'vitest';
 import {
-  concatChunks, readSafetensors, readShardedSafetensors, safetensorsHeader, writeSafetensors, writeShardedSafetensors,
+  readSafetensors, readShardedSafetensors, safetensorsHeader, writeSafetensors, writeShardedSafetensors,
   SHARD_INDEX_FILE,
 } from '../../src/core/formats/safetensors/index.js';
 import { OmnihubError, type ErrorCode } from '../../src/core/errors.js';
@@ -172,20 +173,20 @@ describe('safetensors writer: the reference layout', () => {
   // test_serialization_forced_alignement: the exact bytes the reference writes.
   it("reproduces the reference's own unit-test vectors byte for byte", () => {
     const data = [0, 1, 2, 3, 4, 5];
-    expect([...concatChunks(writeSafetensors([f32('attn.0', [1, 2, 3], data)]))]).toEqual([
+    expect([...concatBytes(writeSafetensors([f32('attn.0', [1, 2, 3], data)]))]).toEqual([
       64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100,
       116, 121, 112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34,
       58, 91, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102, 115,
       101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63,
       0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64,
     ]);
-    expect([...concatChunks(writeSafetensors([]))]).toEqual([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]);
-    expect([...concatChunks(writeSafetensors([], { framework: 'pt' }))]).toEqual([
+    expect([...concatBytes(writeSafetensors([]))]).toEqual([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]);
+    expect([...concatBytes(writeSafetensors([], { framework: 'pt' }))]).toEqual([
       40, 0, 0, 0, 0, 0, 0, 0, 123, 34, 95, 95, 109, 101, 116, 97, 100, 97, 116, 97, 95,
       95, 34, 58, 123, 34, 102, 114, 97, 109, 101, 119, 111, 114, 107, 34, 58, 34, 112,
       116, 34, 125, 125, 32, 32, 32, 32, 32,
     ]);
-    expect([...concatChunks(writeSafetensors([f32('attn0', [1, 1, 2, 3], data)]))]).toEqual([
+    expect([...concatBytes(writeSafetensors([f32('attn0', [1, 1, 2, 3], data)]))]).toEqual([
       72, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 48, 34, 58, 123, 34, 100, 116,
       121, 112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58,
       91, 49, 44, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102,
@@ -203,7 +204,7 @@ describe('safetensors writer: the reference layout', () => {
       const { tensors, metadata } = readSafetensors(original);
       const chunks = writeSafetensors(tensors.values(), Object.keys(metadata).length ? metadata : undefined);
       expect(chunks.length).toBe(1 + tensors.size);
-      expect(Buffer.compare(Buffer.from(concatChunks(chunks)), Buffer.from(original))).toBe(0);
+      expect(Buffer.compare(Buffer.from(concatBytes(chunks)), Buffer.from(original))).toBe(0);
       // The tensor chunks are the reader's views on the original bytes: nothing was copied.
       for (const c of chunks.slice(1)) expect(c.buffer).toBe(original.buffer);
     });
@@ -217,11 +218,11 @@ describe('safetensors writer: the reference layout', () => {
     const header = safetensorsHeader(tensors.values(), metadata);
     expect(header.tensors.map((t) => t.name)).toEqual(['d', 'f', 'I', 'i', 'e', 'H', 'h', 'b', 'B']);
     expect(header.bytes.length % 8).toBe(0);
-    const rewritten = concatChunks(writeSafetensors(tensors.values(), metadata));
+    const rewritten = concatBytes(writeSafetensors(tensors.values(), metadata));
     expect(rewritten.length).not.toBe(original.length);
     expect(readSafetensors(rewritten).tensors.get('e')!.bytes).toEqual(tensors.get('e')!.bytes);
     // In the file's own order, the only difference is the reference's padding: 526 header bytes + 2 spaces.
-    const given = concatChunks(writeSafetensors(tensors.values(), metadata, { order: 'given' }));
+    const given = concatBytes(writeSafetensors(tensors.values(), metadata, { order: 'given' }));
     const expected = new Uint8Array(original.length + 2);
     expected.set(original.subarray(0, 8 + 526));
     expected.set([0x20, 0x20], 8 + 526);
@@ -233,7 +234,7 @@ describe('safetensors writer: the reference layout', () => {
   it('the mlx adapter (another writer: unordered offsets, data_offsets first) rewrites to the reference layout with equal tensors', () => {
     const original = load('safetensors/mlx-examples__lora_adapters.safetensors');
     const { tensors } = readSafetensors(original);
-    const rewritten = concatChunks(writeSafetensors(tensors.values()));
+    const rewritten = concatBytes(writeSafetensors(tensors.values()));
     expect(rewritten.length).not.toBe(original.length);
     const back = readSafetensors(rewritten).tensors;
     expect([...back.keys()]).toEqual([...tensors.keys()].sort());
@@ -256,7 +257,7 @@ describe('safetensors writer: the reference layout', () => {
       tensors.push({ name: `scalar.${dtype}`, dtype, shape: [], bytes: bytes.subarray(0, bytesPerElement(dtype)) });
       tensors.push({ name: `empty.${dtype}`, dtype, shape: [0, 3], bytes: new Uint8Array(0) });
     });
-    const file = concatChunks(writeSafetensors(tensors, { note: 'all dtypes ✓' }));
+    const file = concatBytes(writeSafetensors(tensors, { note: 'all dtypes ✓' }));
     const back = readSafetensors(file);
     expect(back.metadata).toEqual({ note: 'all dtypes ✓' });
     expect(back.tensors.size).toBe(tensors.length);
@@ -314,7 +315,7 @@ describe('sharded safetensors (Hugging Face layout)', () => {
     expect(out.indexJson.endsWith('"\n  }\n}\n')).toBe(true);
     expect(JSON.parse(out.indexJson)).toEqual(out.index);
 
-    const files = new Map(out.shards.map((s) => [s.fileName, concatChunks(s.chunks)]));
+    const files = new Map(out.shards.map((s) => [s.fileName, concatBytes(s.chunks)]));
     for (const s of out.shards) expect(s.bytes).toBe(files.get(s.fileName)!.length);
     const opened: string[] = [];
     const back = await readShardedSafetensors(JSON.parse(out.indexJson), async (name) => {
@@ -334,8 +335,8 @@ describe('sharded safetensors (Hugging Face layout)', () => {
   });
 
   describe('refuses an index that does not fit its shards', () => {
-    const a = concatChunks(writeSafetensors([u8('x', 2), u8('y', 3)]));
-    const b = concatChunks(writeSafetensors([u8('z', 4), u8('y', 3)]));
+    const a = concatBytes(writeSafetensors([u8('x', 2), u8('y', 3)]));
+    const b = concatBytes(writeSafetensors([u8('z', 4), u8('y', 3)]));
     const files: Record<string, Uint8Array> = { 'a.safetensors': a, 'b.safetensors': b };
     const open = async (name: string) => {
       if (!files[name]) throw new Error('ENOENT');

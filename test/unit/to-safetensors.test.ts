@@ -9,7 +9,8 @@ import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { aliasedTensors, torchToSafetensors } from '../../src/core/convert/to-safetensors.js';
 import { readTorchFile } from '../../src/core/formats/pytorch/index.js';
-import { concatChunks, readSafetensors } from '../../src/core/formats/safetensors/index.js';
+import { readSafetensors } from '../../src/core/formats/safetensors/index.js';
+import { concatBytes } from '../../src/core/bytes.js';
 import { OmnihubError } from '../../src/core/errors.js';
 import { toFloat32, type StateDict } from '../../src/core/weights/types.js';
 import { findFiles, fixture } from '../support/paths.js';
@@ -56,7 +57,7 @@ describe('.pt → .safetensors on every PyTorch fixture', () => {
       const torch = readTorchFile(bytes);
       expect(torch.tensors.size).toBe(EXPECTED[basename(path)]);
       const { chunks, report } = torchToSafetensors(bytes);
-      const file = concatChunks(chunks);
+      const file = concatBytes(chunks);
       expect(report.tensors).toBe(torch.tensors.size);
       expect(report.fileBytes).toBe(file.length);
       expect(report.bytes).toBe([...torch.tensors.values()].reduce((n, t) => n + t.bytes.byteLength, 0));
@@ -72,7 +73,7 @@ describe('.pt → .safetensors on every PyTorch fixture', () => {
   it('keeps float16 and bfloat16 as F16 / BF16, values included', () => {
     for (const [name, dtype, tag] of [['burn__float16.pt', 'float16', 'F16'], ['burn__bfloat16.pt', 'bfloat16', 'BF16']] as const) {
       const bytes = load(fixture('pytorch', name));
-      const file = concatChunks(torchToSafetensors(bytes).chunks);
+      const file = concatBytes(torchToSafetensors(bytes).chunks);
       expect(new TextDecoder().decode(file.subarray(8, 80))).toContain(`"dtype":"${tag}"`);
       const t = readSafetensors(file).tensors.get('tensor')!;
       expect(t.dtype).toBe(dtype);
@@ -164,7 +165,7 @@ describe('tensors sharing storage', () => {
     const { chunks, report } = torchToSafetensors(bytes);
     expect(report.sharedStoragesDuplicated).toEqual(['head.weight', 'row']);
     expect(report.notes.some((n) => n.startsWith('2 tensors shared storage with another'))).toBe(true);
-    const back = readSafetensors(concatChunks(chunks));
+    const back = readSafetensors(concatBytes(chunks));
     // Reference order: float32 before float16, then by name; each tensor has its own bytes.
     expect([...back.tensors.keys()]).toEqual(['embed.weight', 'head.weight', 'row', 'head.bias']);
     expectSameTensors(back.tensors, torch.tensors);

@@ -21,6 +21,7 @@ import type { RuntimeTensor } from '../onnx/runtime-tensor.js';
 import type { CompareResult, CompareRuntime } from '../validate/compare.js';
 import { writeFileAtomic } from '../library/folder-files.js';
 import { OmnihubError } from '../errors.js';
+import { concatBytes } from '../bytes.js';
 import { REWRITE_STEPS } from '../rewrites/registry.js';
 import { checkStepOptions, parseRecipe, runRecipe, type Recipe } from '../rewrites/recipe.js';
 import { summarizeReport } from '../rewrites/report.js';
@@ -253,17 +254,6 @@ function formatRunCheck(file: string, r: RunCheck): string[] {
   ];
 }
 
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 /** Progress on a terminal: one redrawn line per step. */
 function progressLine(io: CliIo, interactive: boolean) {
   let step = '';
@@ -339,7 +329,7 @@ export async function rewriteCommand(command: string, args: string[], io: CliIo,
   if (a.validate) {
     progress.message('validating in onnxruntime…');
     // The bytes onnxruntime checks are the bytes written (or, with a side file, the same model with data inline).
-    const outBytes = saved.externalData ? encodeModel(run.model) : concat(saved.modelChunks, saved.modelByteLength);
+    const outBytes = saved.externalData ? encodeModel(run.model) : concatBytes(saved.modelChunks);
     const inBytes = opened.externalTensors > 0 ? encodeModel(opened.model) : inputBytes;
     const summaryA = summarizeModel(opened.model);
     const summaryB = summarizeModel(run.model);

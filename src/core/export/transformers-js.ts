@@ -23,6 +23,7 @@ import { encodeModel, type ModelProto } from '../onnx/codec.js';
 import { openModel, saveModel } from '../onnx/model-file.js';
 import type { ExternalDataReader } from '../onnx/external-data.js';
 import { OmnihubError } from '../errors.js';
+import { concatBytes } from '../bytes.js';
 import { walkGraphs } from '../onnx/walk.js';
 import { runRecipe, type Recipe } from '../rewrites/recipe.js';
 import { throwIfStopped } from '../rewrites/abort.js';
@@ -162,17 +163,6 @@ function checkExtras(extras: LayoutFile[]): void {
   }
 }
 
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 /**
  * Makes the files of a transformers.js repository from a float32 ONNX model: each variant from the float32 model
  * by its recipe, one after the other. `onFile` gets each file as soon as it is made (extras first), so a caller
@@ -214,7 +204,7 @@ export async function buildTransformersJsLayout(
       });
       reports = run.reports;
       const saved = saveModel(run.model);
-      bytes = concat(saved.modelChunks, saved.modelByteLength);
+      bytes = concatBytes(saved.modelChunks);
     }
     report(1);
     made.push({ variant, path, recipe, reports, bytes: bytes.length });
@@ -301,5 +291,5 @@ export async function zipLayout(files: LayoutFile[]): Promise<Uint8Array> {
   const writer = new LayoutZipWriter((c) => chunks.push(c));
   for (const f of files) writer.add(f);
   await writer.end();
-  return concat(chunks, chunks.reduce((n, c) => n + c.length, 0));
+  return concatBytes(chunks);
 }

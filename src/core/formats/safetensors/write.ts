@@ -142,13 +142,3 @@ export function writeSafetensors(
   return chunks;
 }
 
-/** The chunks joined into one buffer (for small files and tests; write chunks out one by one for large ones). */
-export function concatChunks(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
-}

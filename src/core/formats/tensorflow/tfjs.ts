@@ -15,6 +15,7 @@
  * rounds, as tfjs does).
  */
 import { OmnihubError } from '../../errors.js';
+import { concatBytes } from '../../bytes.js';
 import { float16ToFloat32 } from '../../onnx/tensor.js';
 import { checkWeightTensor, elementCount, type WeightDtype, type WeightTensor } from '../../weights/types.js';
 import type { KerasLayerConfig, KerasLayerWeights } from '../keras/types.js';
@@ -106,17 +107,6 @@ function joinPath(dir: string, rel: string): string {
     } else parts.push(p);
   }
   return parts.join('/');
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let pos = 0;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
-  return out;
 }
 
 function specOf(v: unknown): TfjsWeightSpec {
@@ -236,7 +226,7 @@ export async function readTfjsModel(files: TfFileSource, options: ReadTfjsOption
       if (total > maxBytes) throw new OmnihubError('too-large', `TF.js weights exceed ${maxBytes} bytes.`);
       chunks.push(shard);
     }
-    decodeGroup(specs, concat(chunks), weights, stringWeights);
+    decodeGroup(specs, concatBytes(chunks), weights, stringWeights);
   }
 
   const common = {
