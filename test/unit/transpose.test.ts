@@ -56,4 +56,16 @@ describe('transposeArray / transposeBytes', () => {
     const outHalves = new Uint16Array(transposeBytes(new Uint8Array(halves.buffer), shape, 2, perm).buffer);
     expect([...outHalves]).toEqual(reference(halves, shape, perm));
   });
+
+  it('equals the definition on conv kernels HWIO → OIHW across the 32 × 8 tiles (the reversed-axes path), size-1 axes included', () => {
+    for (const shape of [[3, 3, 13, 70], [5, 1, 9, 33], [1, 1, 40, 65], [3, 3, 1, 17], [7, 7, 3, 64]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      for (const data of [Float32Array.from({ length: n }, (_, i) => i), Int32Array.from({ length: n }, (_, i) => -i)]) {
+        expect([...transposeArray(data, shape, [3, 2, 0, 1])]).toEqual(reference(data, shape, [3, 2, 0, 1]));
+      }
+      const bytes = new Uint8Array(Float32Array.from({ length: n }, (_, i) => i).buffer);
+      expect([...new Float32Array(transposeBytes(bytes, shape, 4, [3, 2, 0, 1]).buffer)]).toEqual(reference(new Float32Array(bytes.buffer), shape, [3, 2, 0, 1]));
+    }
+    expect([...transposeArray(Float32Array.of(5), [1, 1, 1], [2, 0, 1])]).toEqual([5]);
+  });
 });

@@ -16,10 +16,14 @@ function strides(shape: readonly number[]): number[] {
 }
 
 /**
- * The same transpose on fewer axes: output axes d, d+1 that read source axes p, p+1 (in that order) move together, so
- * they become one axis (a conv kernel HWIO → OIHW is [HW, I, O] → [O, I, HW]: longer inner loops).
+ * The same transpose on fewer axes: axes of size 1 are dropped, and output axes d, d+1 that read source axes p, p+1
+ * (in that order) move together, so they become one axis (a conv kernel HWIO → OIHW is [HW, I, O] → [O, I, HW]:
+ * longer inner loops).
  */
-function coalesce(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+function coalesce(fullShape: readonly number[], fullPerm: readonly number[]): { shape: number[]; perm: number[] } {
+  const kept = fullShape.map((_, a) => a).filter((a) => fullShape[a] !== 1);
+  const shape = kept.map((a) => fullShape[a]);
+  const perm = fullPerm.filter((a) => fullShape[a] !== 1).map((a) => kept.indexOf(a));
   // Runs of source axes that stay consecutive in the output, in source order.
   const groups: number[][] = [];
   for (const p of perm) {
@@ -32,10 +36,54 @@ function coalesce(shape: readonly number[], perm: readonly number[]): { shape: n
   return { shape: newShape, perm: groups.map((g) => bySource.indexOf(g)) };
 }
 
+/**
+ * [n0, n1, n2] → [n2, n1, n0], every conv kernel's HWIO → OIHW once coalesced, in tiles of 32 × 8 over n2 × n1: the
+ * reads run along n2 and the writes along (n1, n0), so both stay within a few pages per tile (the general loop
+ * below writes n2 far-apart stretches of n0 elements per step of n1: ~1.5× slower on VGG16's kernels).
+ */
+function reverse3(data: Uint32Array, out: Uint32Array, n0: number, n1: number, n2: number): void {
+  const TILE_2 = 32;
+  const TILE_1 = 8;
+  const s0 = n1 * n2;
+  const d2 = n1 * n0;
+  for (let k0 = 0; k0 < n2; k0 += TILE_2) {
+    const k1 = Math.min(n2, k0 + TILE_2);
+    for (let j0 = 0; j0 < n1; j0 += TILE_1) {
+      const j1 = Math.min(n1, j0 + TILE_1);
+      for (let i = 0; i < n0; i++) {
+        for (let j = j0; j < j1; j++) {
+          const src = i * s0 + j * n2;
+          const dst = j * n0 + i;
+          for (let k = k0; k < k1; k++) out[k * d2 + dst] = data[src + k];
+        }
+      }
+    }
+  }
+}
+
+/** A 4-byte typed array as raw words, so the hot loop sees one array type whatever the element type. */
+function asWords(a: Indexable): Uint32Array | undefined {
+  if (!ArrayBuffer.isView(a) || (a as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT !== 4) return undefined;
+  const v = a as unknown as Uint32Array;
+  return v instanceof Uint32Array ? v : new Uint32Array(v.buffer, v.byteOffset, v.length);
+}
+
 /** `data` transposed into `out` (same length; a new array of the caller's type). */
 export function transposeInto<T extends Indexable>(data: T, out: T, fullShape: readonly number[], fullPerm: readonly number[]): T {
   if (out.length === 0) return out;
   const { shape, perm } = coalesce(fullShape, fullPerm);
+  if (perm.length === 0) {
+    out[0] = data[0];
+    return out;
+  }
+  if (perm.length === 3 && perm[0] === 2 && perm[1] === 1 && perm[2] === 0) {
+    const words = asWords(data);
+    const outWords = asWords(out);
+    if (words && outWords) {
+      reverse3(words, outWords, shape[0], shape[1], shape[2]);
+      return out;
+    }
+  }
   const r = perm.length;
   const outShape = perm.map((a) => shape[a]);
   const inStrides = strides(shape);
