@@ -6,8 +6,9 @@
  * order is added only where an op needs it (Reshape, MatMul, a graph output), once per tensor. A chain
  * Conv → BN → Relu → Depthwise → Pool → Squeeze therefore has one Transpose at its start and none at its end.
  */
-import type { ConstValue } from './tensors.js';
-import { transposeArray } from '../transpose.js';
+import { bytesPerElement } from '../../weights/types.js';
+import { constFromRaw, type ConstValue } from './tensors.js';
+import { transposeArray, transposeBytes } from '../transpose.js';
 
 /** numpy's `data.transpose(perm)` in C order, for numbers or strings. */
 export { transposeArray };
@@ -42,8 +43,14 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 
+/** A constant transposed: its file bytes when it has them (no decoding), else its numbers. */
 export function transposeConst(c: ConstValue, perm: readonly number[]): ConstValue {
-  return { dtype: c.dtype, shape: perm.map((p) => c.shape[p]), data: transposeArray(c.data, c.shape, perm) };
+  const shape = perm.map((p) => c.shape[p]);
+  if (c.raw) {
+    const bytes = transposeBytes(c.raw.bytes, c.shape, bytesPerElement(c.raw.dtype), perm);
+    return constFromRaw({ ...c.raw, shape, bytes }, c.dtype);
+  }
+  return { dtype: c.dtype, shape, data: transposeArray(c.data, c.shape, perm) };
 }
 
 /** A constant broadcast against a rank-4 NHWC tensor, in the NCHW order (leading 1s added, then transposed). */

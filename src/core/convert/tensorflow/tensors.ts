@@ -95,6 +95,19 @@ export function protoShape(t: TensorProto, what: string): number[] {
   return dims;
 }
 
+/**
+ * A constant held as little-endian bytes. The numbers are decoded only when something asks for them (a fold): a
+ * weight that goes to ONNX as it is (a MatMul kernel) or only moves (a conv kernel's transpose) keeps its bytes
+ * (constToWeight), never a decoded copy.
+ */
+export function constFromRaw(raw: WeightTensor, dtype: number): ConstValue {
+  let data: NumArray | undefined;
+  return {
+    dtype, shape: [...raw.shape], raw,
+    get data() { return (data ??= weightToConst(raw, dtype).data as NumArray); },
+  };
+}
+
 /** A TensorProto as a constant value (numbers, or strings for DT_STRING). */
 export function tensorProtoToConst(t: TensorProto, what = 'TensorFlow tensor'): ConstValue {
   const dtype = baseType(t.dtype ?? 0);
@@ -111,13 +124,7 @@ export function tensorProtoToConst(t: TensorProto, what = 'TensorFlow tensor'): 
     if (!w || w === 'complex64' || w === 'complex128') throw new OmnihubError('unsupported', `${what}: TensorFlow ${tfTypeName(dtype)} constants are not supported.`);
     const raw: WeightTensor = { name: what, dtype: w, shape, bytes: content };
     checkByteLength(raw);
-    // The numbers are decoded only when something asks for them (a fold, a transpose): a weight that goes to ONNX as
-    // it is (a MatMul kernel) keeps only its file bytes (constToWeight), never a decoded copy.
-    let data: NumArray | undefined;
-    return {
-      dtype, shape, raw,
-      get data() { return (data ??= weightToConst(raw, dtype).data as NumArray); },
-    };
+    return constFromRaw(raw, dtype);
   }
   const vals = typedValues(t, dtype);
   const out = arrayFor(dtype, n);
