@@ -23,7 +23,8 @@
  *   (bench/keras/web/worker.ts) that fetches the .h5 into a Blob (not counted) and then either only reads it
  *   (Blob.arrayBuffer()) or converts it as the app's convert worker does: convertToOnnx with a SourceFile whose
  *   read() is that Blob.arrayBuffer() → encodeModelChunks → blobFromChunks (weights that are views on the read bytes
- *   become slices of the input Blob). Memory: the page's renderer VmRSS from /proc, sampled every 50 ms
+ *   become slices of the input Blob), after an untimed initHdf5() (the app's worker has loaded h5wasm when it
+ *   inspected the dropped file, before Convert is clicked). Memory: the page's renderer VmRSS from /proc, sampled every 50 ms
  *   (bench/download/memory.ts), until 1 s after the page is done.
  * - Checks (untimed, once): the ONNX written by Node runs in onnxruntime-web (Node build, wasm, 1 thread) at batch 1
  *   on the .npz's input: output [1, 1000], finite, and compared with numpy's output (relL2, tolerance 1e-4; top-1);
@@ -281,6 +282,8 @@ const section = `<!-- bench:keras:begin (rewritten by \`npm run bench:keras\`; e
   (bench/keras/web/worker.ts) that fetches the .h5 from a server on 127.0.0.1 into a Blob (not counted), then reads it
   (Blob.arrayBuffer()) or converts it as the app's convert worker does: convertToOnnx with that read →
   encodeModelChunks → blobFromChunks (weights that are views on the read bytes become slices of the input Blob).
+  In the app that worker has already inspected the dropped file (readKerasFile), so h5wasm is loaded before Convert
+  is clicked: here initHdf5() before the timed part (Node's fresh process includes loading it).
   Its time starts at the read and ends when the result Blob exists. Peak RSS = the VmRSS of the renderer process of
   the page and its worker, from /proc, sampled every 50 ms until 1 s after it is done; the browser process holds
   Blobs (here also the fetched input, which a dropped File on disk would not), and "all processes" sums the tree.
