@@ -45,7 +45,8 @@ import { bundleChild, idleMaxRss, runJson, sha256File, sync } from './common/chi
 import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
 import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
-import { med, median, spread } from './common/stats.js';
+import { med, median } from './common/stats.js';
+import { readRatioTable } from './common/read-ratio.js';
 import type { Request } from './keras/web/worker.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -194,43 +195,18 @@ rmSync(OUT_NODE, { force: true });
 const loadAtEnd = loadavg();
 
 // ---- report ----
-const rows: string[][] = [];
-const nodeRead = med(readSamples, (x) => x.readMs);
-const nodeReadRss = med(readSamples, (x) => x.maxRss);
-rows.push([
-  `Node ${process.version} (fresh process, medians of ${readSamples.length})`, '**read** (baseline): readWholeFile',
-  `${s(nodeRead)}${spread(readSamples, (x) => x.readMs)}`, '1.00', '—', s(med(readSamples, (x) => x.wallMs)), mb(nodeReadRss),
-  `${f2(nodeReadRss / fileSize)}×`, `${mb(nodeReadRss - nodeIdle)} (idle ${mb(nodeIdle)})`, '—', '—',
-]);
-const nodeTime = med(nodeSamples, (x) => x.totalMs);
-const nodeRss = med(nodeSamples, (x) => x.maxRss);
-rows.push([
-  `Node ${process.version} (fresh process, medians of ${nodeSamples.length})`, '**convert**: read → readKerasFile → convertKerasModel → encode → write .onnx',
-  `${s(nodeTime)}${spread(nodeSamples, (x) => x.totalMs)}`, f2(nodeTime / nodeRead), f2(med(nodeSamples, (x) => x.totalMs - x.writeMs) / nodeRead),
-  s(med(nodeSamples, (x) => x.wallMs)), mb(nodeRss),
-  `${f2(nodeRss / fileSize)}×`, `${mb(nodeRss - nodeIdle)} (idle ${mb(nodeIdle)})`, ok(nodeTime / nodeRead < TARGET_TIME), ok(nodeRss / fileSize <= TARGET_RSS),
-]);
-const chromeRead = browserSamples.read.length ? med(browserSamples.read, (x) => x.readMs) : NaN;
-for (const mode of MODES) {
-  const xs = browserSamples[mode];
-  const label = mode === 'read' ? '**read** (baseline): Blob.arrayBuffer() of the fetched Blob' : '**convert**: Blob.arrayBuffer() → readKerasFile → convertKerasModel → encodeModelChunks → blobFromChunks (as the app\'s convert worker)';
-  if (!xs.length) {
-    if (browserErrors[mode].length) rows.push([`Chromium ${chromiumVersion} (${mode})`, label, browserErrors[mode][0], '', '', '', '', '', '', '❌', '❌']);
-    continue;
-  }
-  const t = med(xs, (x) => x.fromReadMs);
-  const rss = med(xs, (x) => x.peak.renderer);
-  rows.push([
-    `Chromium ${chromiumVersion} (module Worker, fresh browser, medians of ${xs.length})`, label,
-    `${s(t)}${spread(xs, (x) => x.fromReadMs)} (+ fetch → Blob ${s(med(xs, (x) => x.fetchMs))}, not counted)`, f2(t / chromeRead),
-    mode === 'read' ? '—' : f2(med(xs, (x) => x.fromReadMs - x.writeMs) / chromeRead), '—',
-    `${mb(rss)} page renderer (browser process ${mb(med(xs, (x) => x.peak.browser))}, all processes ${mb(med(xs, (x) => x.peak.total))})`,
-    `${f2(rss / fileSize)}×`, `${mb(rss - med(xs, (x) => x.baseline))} (before ${mb(med(xs, (x) => x.baseline))})`,
-    mode === 'read' ? '—' : ok(t / chromeRead < TARGET_TIME), mode === 'read' ? '—' : ok(rss / fileSize <= TARGET_RSS),
-  ]);
-}
-const main = table(['runtime', 'what', 'time s (in process)', `÷ read (target < ${TARGET_TIME})`, '÷ read, without writing the result', 'process wall s', 'peak RSS',
-  `peak RSS ÷ file (target ≤ ${TARGET_RSS})`, 'peak RSS over idle', 'time', 'memory'], rows);
+const main = readRatioTable({
+  targets: { time: TARGET_TIME, rss: TARGET_RSS }, size: { name: 'file', bytes: fileSize }, nodeIdle,
+  node: {
+    read: readSamples, convert: nodeSamples, readLabel: '**read** (baseline): readWholeFile',
+    convertLabel: '**convert**: read → readKerasFile → convertKerasModel → encode → write .onnx',
+  },
+  chromium: {
+    version: chromiumVersion, read: browserSamples.read, convert: browserSamples.convert, errors: browserErrors, fetched: 'Blob',
+    readLabel: '**read** (baseline): Blob.arrayBuffer() of the fetched Blob',
+    convertLabel: '**convert**: Blob.arrayBuffer() → readKerasFile → convertKerasModel → encodeModelChunks → blobFromChunks (as the app\'s convert worker, h5wasm loaded)',
+  },
+});
 
 const steps = table(['runtime', 'read', 'parse (readKerasFile; again with h5wasm loaded, untimed)', 'build (convertKerasModel)', 'encode', 'write', 'total', 'memory'], [
   ['Node', f0(med(nodeSamples, (x) => x.readMs)), `${f0(med(nodeSamples, (x) => x.parseMs))} (again: ${f0(med(nodeSamples, (x) => x.reparseMs))})`,

@@ -47,7 +47,8 @@ import { bundleChild, idleMaxRss, runJson, sha256File, sync } from './common/chi
 import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
 import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
-import { med, median, spread } from './common/stats.js';
+import { med, median } from './common/stats.js';
+import { readRatioTable } from './common/read-ratio.js';
 import type { Request } from './tensorflow/web/worker.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -208,43 +209,18 @@ rmSync(OUT_TINY, { force: true });
 const loadAtEnd = loadavg();
 
 // ---- report ----
-const rows: string[][] = [];
-const nodeRead = med(readSamples, (x) => x.readMs);
-const nodeReadRss = med(readSamples, (x) => x.maxRss);
-rows.push([
-  `Node ${process.version} (fresh process, medians of ${readSamples.length})`, '**read** (baseline): readWholeFile of each file',
-  `${s(nodeRead)}${spread(readSamples, (x) => x.readMs)}`, '1.00', '—', s(med(readSamples, (x) => x.wallMs)), mb(nodeReadRss),
-  `${f2(nodeReadRss / variableBytes)}×`, `${mb(nodeReadRss - nodeIdle)} (idle ${mb(nodeIdle)})`, '—', '—',
-]);
-const nodeTime = med(nodeSamples, (x) => x.totalMs);
-const nodeRss = med(nodeSamples, (x) => x.maxRss);
-rows.push([
-  `Node ${process.version} (fresh process, medians of ${nodeSamples.length})`, '**freeze + convert**: read → readSavedModel → freezeSavedModel → convertGraphDef → encode → write .onnx',
-  `${s(nodeTime)}${spread(nodeSamples, (x) => x.totalMs)}`, f2(nodeTime / nodeRead), f2(med(nodeSamples, (x) => x.totalMs - x.writeMs) / nodeRead),
-  s(med(nodeSamples, (x) => x.wallMs)), mb(nodeRss),
-  `${f2(nodeRss / variableBytes)}×`, `${mb(nodeRss - nodeIdle)} (idle ${mb(nodeIdle)})`, ok(nodeTime / nodeRead < TARGET_TIME), ok(nodeRss / variableBytes <= TARGET_RSS),
-]);
-const chromeRead = browserSamples.read.length ? med(browserSamples.read, (x) => x.readMs) : NaN;
-for (const mode of MODES) {
-  const xs = browserSamples[mode];
-  const label = mode === 'read' ? '**read** (baseline): Blob.arrayBuffer() of each fetched Blob' : '**freeze + convert**: Blob.arrayBuffer() → readSavedModel → freezeSavedModel → convertGraphDef → encodeModelChunks → blobFromChunks (as the app\'s convert worker)';
-  if (!xs.length) {
-    if (browserErrors[mode].length) rows.push([`Chromium ${chromiumVersion} (${mode})`, label, browserErrors[mode][0], '', '', '', '', '', '', '❌', '❌']);
-    continue;
-  }
-  const t = med(xs, (x) => x.fromReadMs);
-  const rss = med(xs, (x) => x.peak.renderer);
-  rows.push([
-    `Chromium ${chromiumVersion} (module Worker, fresh browser, medians of ${xs.length})`, label,
-    `${s(t)}${spread(xs, (x) => x.fromReadMs)} (+ fetch → Blobs ${s(med(xs, (x) => x.fetchMs))}, not counted)`, f2(t / chromeRead),
-    mode === 'read' ? '—' : f2(med(xs, (x) => x.fromReadMs - x.writeMs) / chromeRead), '—',
-    `${mb(rss)} page renderer (browser process ${mb(med(xs, (x) => x.peak.browser))}, all processes ${mb(med(xs, (x) => x.peak.total))})`,
-    `${f2(rss / variableBytes)}×`, `${mb(rss - med(xs, (x) => x.baseline))} (before ${mb(med(xs, (x) => x.baseline))})`,
-    mode === 'read' ? '—' : ok(t / chromeRead < TARGET_TIME), mode === 'read' ? '—' : ok(rss / variableBytes <= TARGET_RSS),
-  ]);
-}
-const main = table(['runtime', 'what', 'time s (in process)', `÷ read (target < ${TARGET_TIME})`, '÷ read, without writing the result', 'process wall s', 'peak RSS',
-  `peak RSS ÷ variables (target ≤ ${TARGET_RSS})`, 'peak RSS over idle', 'time', 'memory'], rows);
+const main = readRatioTable({
+  targets: { time: TARGET_TIME, rss: TARGET_RSS }, size: { name: 'variables', bytes: variableBytes }, nodeIdle,
+  node: {
+    read: readSamples, convert: nodeSamples, readLabel: '**read** (baseline): readWholeFile of each file',
+    convertLabel: '**freeze + convert**: read → readSavedModel → freezeSavedModel → convertGraphDef → encode → write .onnx',
+  },
+  chromium: {
+    version: chromiumVersion, read: browserSamples.read, convert: browserSamples.convert, errors: browserErrors, fetched: 'Blobs',
+    readLabel: '**read** (baseline): Blob.arrayBuffer() of each fetched Blob',
+    convertLabel: '**freeze + convert**: Blob.arrayBuffer() → readSavedModel → freezeSavedModel → convertGraphDef → encodeModelChunks → blobFromChunks (as the app\'s convert worker)',
+  },
+});
 
 const again = (k: keyof NodeSample['again']) => f0(med(nodeSamples, (x) => x.again[k]));
 const steps = table(['runtime', 'read (the files, summed)', 'parse + freeze (readSavedModel less its reads, freezeSavedModel)', 'build (convertGraphDef)', 'encode', 'write', 'total', 'memory'], [

@@ -63,9 +63,9 @@ function reverse3(data: Uint32Array, out: Uint32Array, n0: number, n1: number, n
 
 /** A 4-byte typed array as raw words, so the hot loop sees one array type whatever the element type. */
 function asWords(a: Indexable): Uint32Array | undefined {
-  if (!ArrayBuffer.isView(a) || (a as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT !== 4) return undefined;
-  const v = a as unknown as Uint32Array;
-  return v instanceof Uint32Array ? v : new Uint32Array(v.buffer, v.byteOffset, v.length);
+  if (a instanceof Uint32Array) return a;
+  if (!(a instanceof Float32Array || a instanceof Int32Array)) return undefined;
+  return new Uint32Array(a.buffer, a.byteOffset, a.length);
 }
 
 /** `data` transposed into `out` (same length; a new array of the caller's type). */
