@@ -39,8 +39,8 @@ test('a dropped squeezenet1_1 .pth: the architecture is recognised and picked, c
   await expect(page.getByTestId('convert-params')).toHaveText('1,235,496');
   await expect(page.getByTestId('convert-io')).toContainText('input float32 [batch, 3, 224, 224]');
 
-  await page.getByTestId('convert-save').click();
-  await expect(page.getByTestId('convert-saved')).toHaveAttribute('data-id', 'onnx/squeezenet1_1-random');
+  await page.getByTestId('save').click();
+  await expect(page.getByTestId('saved')).toHaveAttribute('data-id', 'onnx/squeezenet1_1-random');
   await page.goto('/#/library');
   const saved = entry(page, 'onnx/squeezenet1_1-random');
   await expect(saved).toBeVisible();
@@ -61,7 +61,7 @@ test('a library .pth converts to safetensors; a pickle that calls os.system is r
   await page.getByTestId('convert-run').click();
   await expect(page.getByTestId('convert-lines')).toContainText('52 tensors', { timeout: 60_000 });
   const downloading = page.waitForEvent('download');
-  await page.getByTestId('convert-download').click();
+  await page.getByTestId('download-result').click();
   const bytes = readFileSync(await (await downloading).path());
   // safetensors: an 8-byte header length, then the JSON header naming the tensors.
   const headerLength = Number(bytes.readBigUInt64LE(0));
@@ -131,8 +131,8 @@ test('a TensorFlow SavedModel folder: frozen to a GraphDef, converted, and check
   await page.getByTestId('convert-run').click();
   await expect(page.getByTestId('convert-lines')).toContainText("signature 'serving_default' frozen", { timeout: 60_000 });
   await expect(page.getByTestId('convert-lines')).toContainText('variables as constants');
-  await page.getByTestId('convert-save').click();
-  await expect(page.getByTestId('convert-saved')).toHaveAttribute('data-id', 'tensorflow/tfserving_saved_model_half_plus_two_cpu-frozen');
+  await page.getByTestId('save').click();
+  await expect(page.getByTestId('saved')).toHaveAttribute('data-id', 'tensorflow/tfserving_saved_model_half_plus_two_cpu-frozen');
 
   // The TF Serving README's example: y = 0.5·x + 2 on [1, 2, 5].
   await page.getByTestId('target-onnx').check();
