@@ -67,18 +67,25 @@ const kernelToOnnx = (data: Float32Array, shape: number[]): { dims: number[]; da
   return { dims: perm.map((a) => shape[a]), data: transposeData(data, shape, perm) };
 };
 
+/** The options every Keras conv layer has (kernel_size, strides, dilation_rate, padding, use_bias), with Keras's defaults. */
+function convConfig(cfg: LayerInfo['config'], d: number) {
+  return {
+    kernel: cfgTuple(cfg, 'kernel_size', d, 1),
+    strides: cfgTuple(cfg, 'strides', d, 1),
+    dil: cfgTuple(cfg, 'dilation_rate', d, 1),
+    padding: cfgStr(cfg, 'padding', 'valid').toLowerCase(),
+    useBias: cfgBool(cfg, 'use_bias', true),
+  };
+}
+
 function convN(d: number): LayerConverter {
   return (cx, L, inputs) => {
     const t = one(inputs, L);
     const cfg = L.config;
     const s = spatialLayout(t, L, d);
     const filters = cfgNum(cfg, 'filters', NaN);
-    const kernel = cfgTuple(cfg, 'kernel_size', d, 1);
-    const strides = cfgTuple(cfg, 'strides', d, 1);
-    const dil = cfgTuple(cfg, 'dilation_rate', d, 1);
+    const { kernel, strides, dil, padding, useBias } = convConfig(cfg, d);
     const groups = cfgNum(cfg, 'groups', 1);
-    const padding = cfgStr(cfg, 'padding', 'valid').toLowerCase();
-    const useBias = cfgBool(cfg, 'use_bias', true);
     const inPerGroup = s.channels === null ? null : s.channels / groups;
     const w = cx.weights(L, useBias ? [[...kernel, inPerGroup, filters], [filters]] : [[...kernel, inPerGroup, filters]]);
     const k = kernelToOnnx(w[0].data, w[0].shape);
@@ -104,12 +111,8 @@ function depthwiseN(d: number): LayerConverter {
     const cfg = L.config;
     const s = spatialLayout(t, L, d);
     if (s.channels === null) throw new OmnihubError('unsupported', `${where(L)} needs a known channel count.`);
-    const kernel = cfgTuple(cfg, 'kernel_size', d, 1);
-    const strides = cfgTuple(cfg, 'strides', d, 1);
-    const dil = cfgTuple(cfg, 'dilation_rate', d, 1);
+    const { kernel, strides, dil, padding, useBias } = convConfig(cfg, d);
     const mult = cfgNum(cfg, 'depth_multiplier', 1);
-    const padding = cfgStr(cfg, 'padding', 'valid').toLowerCase();
-    const useBias = cfgBool(cfg, 'use_bias', true);
     const C = s.channels;
     const w = cx.weights(L, useBias ? [[...kernel, C, mult], [C * mult]] : [[...kernel, C, mult]]);
     const k = depthwiseToOnnx(w[0].data, w[0].shape);
@@ -129,12 +132,8 @@ function separableN(d: number): LayerConverter {
     const s = spatialLayout(t, L, d);
     if (s.channels === null) throw new OmnihubError('unsupported', `${where(L)} needs a known channel count.`);
     const filters = cfgNum(cfg, 'filters', NaN);
-    const kernel = cfgTuple(cfg, 'kernel_size', d, 1);
-    const strides = cfgTuple(cfg, 'strides', d, 1);
-    const dil = cfgTuple(cfg, 'dilation_rate', d, 1);
+    const { kernel, strides, dil, padding, useBias } = convConfig(cfg, d);
     const mult = cfgNum(cfg, 'depth_multiplier', 1);
-    const padding = cfgStr(cfg, 'padding', 'valid').toLowerCase();
-    const useBias = cfgBool(cfg, 'use_bias', true);
     const C = s.channels;
     const ones = new Array(d).fill(1);
     const expected: (readonly KDim[])[] = [[...kernel, C, mult], [...ones, C * mult, filters]];
@@ -163,12 +162,8 @@ function convTransposeN(d: number): LayerConverter {
     const cfg = L.config;
     const s = spatialLayout(t, L, d);
     const filters = cfgNum(cfg, 'filters', NaN);
-    const kernel = cfgTuple(cfg, 'kernel_size', d, 1);
-    const strides = cfgTuple(cfg, 'strides', d, 1);
-    const dil = cfgTuple(cfg, 'dilation_rate', d, 1);
-    const padding = cfgStr(cfg, 'padding', 'valid').toLowerCase();
+    const { kernel, strides, dil, padding, useBias } = convConfig(cfg, d);
     const outPad = cfg.output_padding === null || cfg.output_padding === undefined ? null : cfgTuple(cfg, 'output_padding', d, 0);
-    const useBias = cfgBool(cfg, 'use_bias', true);
     const w = cx.weights(L, useBias ? [[...kernel, filters, s.channels], [filters]] : [[...kernel, filters, s.channels]]);
     const k = kernelToOnnx(w[0].data, w[0].shape); // [k…, out, in] → [in, out, k…]
     const begins: number[] = [];
