@@ -59,6 +59,22 @@ export function varianceScaling(scale: number, mode: string, distribution: strin
   return { class_name: 'VarianceScaling', config: { scale, mode, distribution, seed: null } };
 }
 
+/** A conv layer's geometry from the builder's arguments: kernel and strides as pairs, padding, bias, input channels. */
+function convArgs(x: KTensor, kernel: number | [number, number], a: ConvArgs) {
+  const [kh, kw] = pair(kernel);
+  const [sh, sw] = pair(a.strides ?? 1);
+  return { kh, kw, sh, sw, padding: (a.padding ?? 'valid').toLowerCase() as 'same' | 'valid', useBias: a.useBias ?? true, cin: x.shape[2]! };
+}
+
+/** The config keys Conv2D, DepthwiseConv2D and SeparableConv2D share, as Keras's get_config() writes them. */
+function convConfig(kh: number, kw: number, sh: number, sw: number, padding: string, dilation: number, useBias: boolean, activation: string | null | undefined) {
+  return {
+    kernel_size: [kh, kw], strides: [sh, sw], padding, data_format: 'channels_last', dilation_rate: [dilation, dilation], groups: 1,
+    activation: activation ?? 'linear', use_bias: useBias,
+    bias_initializer: ZEROS, bias_regularizer: null, activity_regularizer: null, bias_constraint: null,
+  };
+}
+
 function pair(v: number | [number, number]): [number, number] {
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
 }
@@ -137,12 +153,8 @@ export class KerasGraph {
   }
 
   conv2d(x: KTensor, filters: number, kernel: number | [number, number], a: ConvArgs = {}): KTensor {
-    const [kh, kw] = pair(kernel);
-    const [sh, sw] = pair(a.strides ?? 1);
-    const padding = (a.padding ?? 'valid').toLowerCase() as 'same' | 'valid';
+    const { kh, kw, sh, sw, padding, useBias, cin } = convArgs(x, kernel, a);
     const d = a.dilation ?? 1;
-    const useBias = a.useBias ?? true;
-    const cin = x.shape[2]!;
     const out = [convOut(x.shape[0]!, (kh - 1) * d + 1, sh, padding), convOut(x.shape[1]!, (kw - 1) * d + 1, sw, padding), filters];
     const weights: WeightSpec[] = [{ name: 'kernel', shape: [kh, kw, cin, filters], dtype: 'float32' }];
     if (useBias) weights.push({ name: 'bias', shape: [filters], dtype: 'float32' });
@@ -152,21 +164,10 @@ export class KerasGraph {
       a.name,
       {
         filters,
-        kernel_size: [kh, kw],
-        strides: [sh, sw],
-        padding,
-        data_format: 'channels_last',
-        dilation_rate: [d, d],
-        groups: 1,
-        activation: a.activation ?? 'linear',
-        use_bias: useBias,
+        ...convConfig(kh, kw, sh, sw, padding, d, useBias, a.activation),
         kernel_initializer: a.kernelInitializer ?? GLOROT,
-        bias_initializer: ZEROS,
         kernel_regularizer: null,
-        bias_regularizer: null,
-        activity_regularizer: null,
         kernel_constraint: null,
-        bias_constraint: null,
       },
       [x],
       out,
@@ -175,12 +176,8 @@ export class KerasGraph {
   }
 
   depthwiseConv2d(x: KTensor, kernel: number | [number, number], a: ConvArgs & { depthMultiplier?: number } = {}): KTensor {
-    const [kh, kw] = pair(kernel);
-    const [sh, sw] = pair(a.strides ?? 1);
-    const padding = (a.padding ?? 'valid').toLowerCase() as 'same' | 'valid';
+    const { kh, kw, sh, sw, padding, useBias, cin } = convArgs(x, kernel, a);
     const mult = a.depthMultiplier ?? 1;
-    const useBias = a.useBias ?? true;
-    const cin = x.shape[2]!;
     const out = [convOut(x.shape[0]!, kh, sh, padding), convOut(x.shape[1]!, kw, sw, padding), cin * mult];
     const weights: WeightSpec[] = [{ name: 'depthwise_kernel', shape: [kh, kw, cin, mult], dtype: 'float32' }];
     if (useBias) weights.push({ name: 'bias', shape: [cin * mult], dtype: 'float32' });
@@ -189,18 +186,7 @@ export class KerasGraph {
       'depthwise_conv2d',
       a.name,
       {
-        kernel_size: [kh, kw],
-        strides: [sh, sw],
-        padding,
-        data_format: 'channels_last',
-        dilation_rate: [1, 1],
-        groups: 1,
-        activation: a.activation ?? 'linear',
-        use_bias: useBias,
-        bias_initializer: ZEROS,
-        bias_regularizer: null,
-        activity_regularizer: null,
-        bias_constraint: null,
+        ...convConfig(kh, kw, sh, sw, padding, 1, useBias, a.activation),
         depth_multiplier: mult,
         depthwise_initializer: a.kernelInitializer ?? GLOROT,
         depthwise_regularizer: null,
@@ -213,11 +199,7 @@ export class KerasGraph {
   }
 
   separableConv2d(x: KTensor, filters: number, kernel: number | [number, number], a: ConvArgs = {}): KTensor {
-    const [kh, kw] = pair(kernel);
-    const [sh, sw] = pair(a.strides ?? 1);
-    const padding = (a.padding ?? 'valid').toLowerCase() as 'same' | 'valid';
-    const useBias = a.useBias ?? true;
-    const cin = x.shape[2]!;
+    const { kh, kw, sh, sw, padding, useBias, cin } = convArgs(x, kernel, a);
     const out = [convOut(x.shape[0]!, kh, sh, padding), convOut(x.shape[1]!, kw, sw, padding), filters];
     const weights: WeightSpec[] = [
       { name: 'depthwise_kernel', shape: [kh, kw, cin, 1], dtype: 'float32' },
@@ -230,18 +212,7 @@ export class KerasGraph {
       a.name,
       {
         filters,
-        kernel_size: [kh, kw],
-        strides: [sh, sw],
-        padding,
-        data_format: 'channels_last',
-        dilation_rate: [1, 1],
-        groups: 1,
-        activation: a.activation ?? 'linear',
-        use_bias: useBias,
-        bias_initializer: ZEROS,
-        bias_regularizer: null,
-        activity_regularizer: null,
-        bias_constraint: null,
+        ...convConfig(kh, kw, sh, sw, padding, 1, useBias, a.activation),
         depth_multiplier: 1,
         depthwise_initializer: GLOROT,
         pointwise_initializer: GLOROT,
