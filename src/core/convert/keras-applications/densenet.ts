@@ -8,7 +8,7 @@
  * 'predictions'; pooling 'avg_pool' / 'max_pool'.
  */
 import { KerasGraph, type KTensor } from './graph.js';
-import { TORCH, type ApplicationSpec, type ResolvedOptions } from './common.js';
+import { TORCH, poolingTail, type ApplicationSpec, type ResolvedOptions } from './common.js';
 
 const EPS = 1.001e-5;
 
@@ -55,10 +55,8 @@ function densenet(depth: 121 | 169 | 201, blocks: [number, number, number, numbe
       if (o.includeTop) {
         x = g.globalAvgPool(x, 'avg_pool');
         x = g.dense(x, o.classes, { activation: 'softmax', name: 'predictions' });
-      } else if (o.pooling === 'avg') {
-        x = g.globalAvgPool(x, 'avg_pool');
-      } else if (o.pooling === 'max') {
-        x = g.globalMaxPool(x, 'max_pool');
+      } else {
+        x = poolingTail(g, x, o, { avg: 'avg_pool', max: 'max_pool' });
       }
       return { graph: g, output: x };
     },

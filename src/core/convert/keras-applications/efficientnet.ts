@@ -16,7 +16,7 @@
  * 'top_activation'; include_top: GAP 'avg_pool', Dropout 'top_dropout', Dense 'predictions'.
  */
 import { KerasGraph, correctPad, varianceScaling, type KTensor } from './graph.js';
-import type { ApplicationSpec, ResolvedOptions } from './common.js';
+import { poolingTail, type ApplicationSpec, type ResolvedOptions } from './common.js';
 
 const CONV_INIT = varianceScaling(2.0, 'fan_out', 'truncated_normal');
 const DENSE_INIT = varianceScaling(1.0 / 3.0, 'fan_out', 'uniform');
@@ -136,10 +136,8 @@ function efficientnet(variant: number, width: number, depth: number, size: numbe
         x = g.globalAvgPool(x, 'avg_pool');
         if (dropoutRate > 0) x = g.dropout(x, dropoutRate, { name: 'top_dropout' });
         x = g.dense(x, o.classes, { activation: 'softmax', kernelInitializer: DENSE_INIT, name: 'predictions' });
-      } else if (o.pooling === 'avg') {
-        x = g.globalAvgPool(x, 'avg_pool');
-      } else if (o.pooling === 'max') {
-        x = g.globalMaxPool(x, 'max_pool');
+      } else {
+        x = poolingTail(g, x, o, { avg: 'avg_pool', max: 'max_pool' });
       }
       return { graph: g, output: x };
     },

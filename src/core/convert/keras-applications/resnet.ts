@@ -18,7 +18,7 @@
  * says 'predictions' — Keras loads by position, so both fit.
  */
 import { KerasGraph, type KTensor } from './graph.js';
-import { CAFFE, TF, type ApplicationSpec, type ResolvedOptions } from './common.js';
+import { CAFFE, TF, poolingTail, type ApplicationSpec, type ResolvedOptions } from './common.js';
 
 const EPS = 1.001e-5;
 
@@ -109,10 +109,8 @@ function resnet(key: string, builder: string, modelName: string, blocks: [number
       if (o.includeTop) {
         x = g.globalAvgPool(x, 'avg_pool');
         x = g.dense(x, o.classes, { activation: 'softmax', name: 'predictions' });
-      } else if (o.pooling === 'avg') {
-        x = g.globalAvgPool(x, 'avg_pool');
-      } else if (o.pooling === 'max') {
-        x = g.globalMaxPool(x, 'max_pool');
+      } else {
+        x = poolingTail(g, x, o, { avg: 'avg_pool', max: 'max_pool' });
       }
       return { graph: g, output: x };
     },
