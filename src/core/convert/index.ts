@@ -163,7 +163,9 @@ async function architectureJson(files: SourceFile[], weights: SourceFile): Promi
 async function convertKeras(files: SourceFile[], file: SourceFile, bytes: Uint8Array, options: ConvertOptions): Promise<ConvertResult> {
   const keras = await readKerasFile(bytes, file.path);
   const read = [file.path];
-  const notes = [...keras.notes];
+  // A weights-only file gets its architecture below or the conversion stops with that advice, so the reader's note
+  // asking for one is not repeated.
+  const notes = keras.config ? [...keras.notes] : keras.notes.filter((n) => !n.startsWith('Weights only:'));
   let architecture: KerasLayerConfig | undefined;
   const own = keras.config;
   let name = own ? `${own.class_name} '${String(own.config.name ?? 'model')}'` : 'weights only';
