@@ -41,11 +41,12 @@ import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TORCHVISION_ARCHITECTURES } from '../src/core/convert/torchvision/index.js';
-import { bundleChild, idleMaxRss, runJson, sha256File, sync } from './common/child-process.js';
+import { bundleChild, idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
 import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
 import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
 import { med, median, spread } from './common/stats.js';
+import { alternating } from './common/repetitions.js';
 import type { Request } from './pytorch/web/worker.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -112,23 +113,19 @@ const pySamples: PySample[] = [];
 const nodeSamples: NodeSample[] = [];
 let lastNode: NodeSample | undefined;
 console.log(`Python (torch.load + torch.save) and Node (convert), ${REPS} repetition${REPS === 1 ? '' : 's'} each${QUICK ? '' : ' after a warm-up'} ...`);
-for (let rep = QUICK ? 0 : -1; rep < REPS; rep++) {
-  for (const side of rep & 1 ? ['node', 'python'] : ['python', 'node']) {
-    rmSync(OUT_PY, { force: true });
-    rmSync(OUT_NODE, { force: true });
-    sync();
-    if (side === 'python') {
-      const { result, wallMs } = runJson(PYTHON, [PY_SCRIPT, 'ref', PTH, OUT_PY]);
-      const r = { ...(result as unknown as PySample), wallMs };
-      if (rep >= 0) pySamples.push(r);
-      console.log(`  python${rep < 0 ? ' (warm-up)' : ''}: load ${(r.loadMs / 1000).toFixed(2)} s + save ${(r.saveMs / 1000).toFixed(2)} s = ${(r.totalMs / 1000).toFixed(2)} s (import torch ${(r.importMs / 1000).toFixed(2)} s, process ${(wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB`);
-    } else {
-      const { result, wallMs } = runJson(process.execPath, [child, 'convert', PTH, OUT_NODE, ARCH]);
-      const r = { ...(result as unknown as NodeSample), wallMs };
-      lastNode = r;
-      if (rep >= 0) nodeSamples.push(r);
-      console.log(`  node${rep < 0 ? ' (warm-up)' : ''}: read ${r.readMs.toFixed(0)} ms, parse ${r.parseMs.toFixed(0)}, build ${r.buildMs.toFixed(0)}, encode ${r.encodeMs.toFixed(0)}, write ${r.writeMs.toFixed(0)} = ${(r.totalMs / 1000).toFixed(2)} s (process ${(wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB`);
-    }
+for (const { side, counted } of alternating(['python', 'node'] as const, REPS, !QUICK)) {
+  rmSync(OUT_PY, { force: true });
+  rmSync(OUT_NODE, { force: true });
+  sync();
+  if (side === 'python') {
+    const r = runSample<PySample>(PYTHON, [PY_SCRIPT, 'ref', PTH, OUT_PY]);
+    if (counted) pySamples.push(r);
+    console.log(`  python${counted ? '' : ' (warm-up)'}: load ${(r.loadMs / 1000).toFixed(2)} s + save ${(r.saveMs / 1000).toFixed(2)} s = ${(r.totalMs / 1000).toFixed(2)} s (import torch ${(r.importMs / 1000).toFixed(2)} s, process ${(r.wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB`);
+  } else {
+    const r = runSample<NodeSample>(process.execPath, [child, 'convert', PTH, OUT_NODE, ARCH]);
+    lastNode = r;
+    if (counted) nodeSamples.push(r);
+    console.log(`  node${counted ? '' : ' (warm-up)'}: read ${r.readMs.toFixed(0)} ms, parse ${r.parseMs.toFixed(0)}, build ${r.buildMs.toFixed(0)}, encode ${r.encodeMs.toFixed(0)}, write ${r.writeMs.toFixed(0)} = ${(r.totalMs / 1000).toFixed(2)} s (process ${(r.wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB`);
   }
 }
 rmSync(OUT_PY, { force: true });
@@ -155,33 +152,31 @@ if (BROWSER) {
   const { base } = server;
   console.log(`Chromium: ${REPS} repetition${REPS === 1 ? '' : 's'} per variant, a fresh browser each ...`);
   try {
-    for (let rep = 0; rep < REPS; rep++) {
-      for (const mode of rep & 1 ? [...VARIANTS].reverse() : VARIANTS) {
-        sync();
-        const { read, write } = VARIANT[mode];
-        const request: Request = { type: 'run', url: `${base}/model.pth`, arch: ARCH, read, write };
-        const run = await inFreshChromium(base, 'benchWorker', CHROMIUM_ARGS, async (page) => {
-          const result = await page.evaluate((r) => window.benchWorker<BrowserResult>(r), request);
-          await sleep(1000); // the result Blob's bytes leave the renderer asynchronously
-          return result;
-        }, async ({ result, page, pagePid, pageSeries, all: p }) => {
-          const m = result.marks;
-          const phases = {
-            fetch: peakOf(pageSeries, m[0], m[1]), read: peakOf(pageSeries, m[1], m[2]), build: peakOf(pageSeries, m[2], m[4]),
-            encode: peakOf(pageSeries, m[4], m[6] + 50), after: peakOf(pageSeries, m[6] + 50),
-          };
-          // Untimed, after sampling: the result's sha256, to compare with Node's file.
-          const sha = await page.evaluate(() => window.benchWorker<string>({ type: 'sha256' }));
-          const peak = { renderer: peakOf(pageSeries), total: p.total, browser: p.byKind.browser ?? 0 };
-          browserSamples[mode].push({ ...result, baseline: pageSeries[0][1], peak, phases, sha });
-          const f = (x: number) => (x ? (x / MB).toFixed(0) : '—');
-          console.log(`  ${mode}: fetch ${result.fetchMs.toFixed(0)} ms, read ${result.readMs.toFixed(0)}, parse ${result.parseMs.toFixed(0)}, build ${result.buildMs.toFixed(0)}, encode ${result.encodeMs.toFixed(0)}, write ${result.writeMs.toFixed(0)} = ${(result.totalMs / 1000).toFixed(2)} s; page renderer (pid ${pagePid}) ${f(pageSeries[0][1])} → peak ${f(peak.renderer)} MB (fetch ${f(phases.fetch)}, read ${f(phases.read)}, parse+build ${f(phases.build)}, encode+write ${f(phases.encode)}, after ${f(phases.after)}), browser process ${f(peak.browser)} MB, all processes ${f(p.total)} MB`);
-        });
-        chromiumVersion = run.version;
-        if (run.error) {
-          browserErrors[mode].push(run.error);
-          console.log(`  ${mode}: ${run.error}`);
-        }
+    for (const { side: mode } of alternating(VARIANTS, REPS)) {
+      sync();
+      const { read, write } = VARIANT[mode];
+      const request: Request = { type: 'run', url: `${base}/model.pth`, arch: ARCH, read, write };
+      const run = await inFreshChromium(base, 'benchWorker', CHROMIUM_ARGS, async (page) => {
+        const result = await page.evaluate((r) => window.benchWorker<BrowserResult>(r), request);
+        await sleep(1000); // the result Blob's bytes leave the renderer asynchronously
+        return result;
+      }, async ({ result, page, pagePid, pageSeries, all: p }) => {
+        const m = result.marks;
+        const phases = {
+          fetch: peakOf(pageSeries, m[0], m[1]), read: peakOf(pageSeries, m[1], m[2]), build: peakOf(pageSeries, m[2], m[4]),
+          encode: peakOf(pageSeries, m[4], m[6] + 50), after: peakOf(pageSeries, m[6] + 50),
+        };
+        // Untimed, after sampling: the result's sha256, to compare with Node's file.
+        const sha = await page.evaluate(() => window.benchWorker<string>({ type: 'sha256' }));
+        const peak = { renderer: peakOf(pageSeries), total: p.total, browser: p.byKind.browser ?? 0 };
+        browserSamples[mode].push({ ...result, baseline: pageSeries[0][1], peak, phases, sha });
+        const f = (x: number) => (x ? (x / MB).toFixed(0) : '—');
+        console.log(`  ${mode}: fetch ${result.fetchMs.toFixed(0)} ms, read ${result.readMs.toFixed(0)}, parse ${result.parseMs.toFixed(0)}, build ${result.buildMs.toFixed(0)}, encode ${result.encodeMs.toFixed(0)}, write ${result.writeMs.toFixed(0)} = ${(result.totalMs / 1000).toFixed(2)} s; page renderer (pid ${pagePid}) ${f(pageSeries[0][1])} → peak ${f(peak.renderer)} MB (fetch ${f(phases.fetch)}, read ${f(phases.read)}, parse+build ${f(phases.build)}, encode+write ${f(phases.encode)}, after ${f(phases.after)}), browser process ${f(peak.browser)} MB, all processes ${f(p.total)} MB`);
+      });
+      chromiumVersion = run.version;
+      if (run.error) {
+        browserErrors[mode].push(run.error);
+        console.log(`  ${mode}: ${run.error}`);
       }
     }
   } finally {

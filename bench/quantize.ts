@@ -41,6 +41,7 @@ import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage } from '.
 import { loadAverages, machine, startLoad } from './common/machine.js';
 import { f0, f1, f2, MB, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
 import { med } from './common/stats.js';
+import { alternating } from './common/repetitions.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
@@ -80,15 +81,13 @@ const nodeSamples: Record<Mode, NodeSample[]> = { int8: [], int4: [] };
 const nodeNotes: Record<Mode, string[]> = { int8: [], int4: [] };
 const out = (mode: Mode) => join(DATA, `quantize-${mode}.onnx`);
 console.log(`Node: ${NODE_REPS} repetitions per mode${QUICK ? '' : ' after a warm-up'} ...`);
-for (let rep = QUICK ? 0 : -1; rep < NODE_REPS; rep++) {
-  for (const mode of rep & 1 ? [...MODES].reverse() : MODES) {
-    rmSync(out(mode), { force: true });
-    sync();
-    const { result, wallMs } = runJson(process.execPath, [child, mode, MODEL, out(mode)]);
-    nodeNotes[mode] = result.notes as string[];
-    if (rep >= 0) nodeSamples[mode].push({ ...(result as unknown as NodeSample), wallMs });
-    console.log(`  ${mode}: quantize ${((result.quantizeMs as number) / 1000).toFixed(2)} s, total ${((result.totalMs as number) / 1000).toFixed(2)} s, max RSS ${((result.maxRss as number) / MB).toFixed(0)} MB`);
-  }
+for (const { side: mode, counted } of alternating(MODES, NODE_REPS, !QUICK)) {
+  rmSync(out(mode), { force: true });
+  sync();
+  const { result, wallMs } = runJson(process.execPath, [child, mode, MODEL, out(mode)]);
+  nodeNotes[mode] = result.notes as string[];
+  if (counted) nodeSamples[mode].push({ ...(result as unknown as NodeSample), wallMs });
+  console.log(`  ${mode}: quantize ${((result.quantizeMs as number) / 1000).toFixed(2)} s, total ${((result.totalMs as number) / 1000).toFixed(2)} s, max RSS ${((result.maxRss as number) / MB).toFixed(0)} MB`);
 }
 // Only now does this process read the model: a child's max RSS starts from its parent's RSS at fork (Linux keeps
 // the high-water mark across fork and exec), so the parent stays small while children are measured.
@@ -121,29 +120,27 @@ if (BROWSER) {
   const { base } = server;
   console.log(`Chromium: ${BROWSER_REPS} repetitions per mode, a fresh browser each ...`);
   try {
-    for (let rep = 0; rep < BROWSER_REPS; rep++) {
-      for (const mode of rep & 1 ? [...MODES].reverse() : MODES) {
-        type Result = Omit<BrowserSample, 'baseline' | 'peak' | 'phases' | 'sha'>;
-        const run = await inFreshChromium(base, 'quantizeBench', ARGS,
-          (page) => page.evaluate(({ mode, url }) => window.quantizeBench.run(mode, url), { mode, url: `${base}/model.onnx` }) as Promise<Result>,
-          async ({ result, page, pagePid, pageSeries, all: p, before: b }) => {
-            const m = result.marks;
-            const phases = { read: peakOf(pageSeries, m[0], m[1]), decode: peakOf(pageSeries, m[1], m[2]), quantize: peakOf(pageSeries, m[2], m[3]), encode: peakOf(pageSeries, m[3], m[5] + 50) };
-            // Untimed, after sampling: the result's sha256, to compare with Node's file.
-            const sha = await page.evaluate(async () => {
-              const w = window as unknown as { benchLast?: Blob };
-              return w.benchLast ? [...new Uint8Array(await crypto.subtle.digest('SHA-256', await w.benchLast.arrayBuffer()))].map((x) => x.toString(16).padStart(2, '0')).join('') : '';
-            });
-            const baseline = { renderer: pageSeries[0][1], total: b.total };
-            const peak = { renderer: peakOf(pageSeries), total: p.total, browser: p.byKind.browser ?? 0 };
-            browserSamples[mode].push({ ...result, baseline, peak, phases, sha });
-            console.log(`  ${mode}: quantize ${(result.quantizeMs / 1000).toFixed(2)} s, total ${(result.totalMs / 1000).toFixed(2)} s, page renderer (pid ${pagePid}) peak RSS ${(peak.renderer / MB).toFixed(0)} MB (read ${(phases.read / MB).toFixed(0)}, decode ${(phases.decode / MB).toFixed(0)}, quantize ${(phases.quantize / MB).toFixed(0)}, encode ${(phases.encode / MB).toFixed(0)}), all processes ${(p.total / MB).toFixed(0)} MB`);
+    for (const { side: mode } of alternating(MODES, BROWSER_REPS)) {
+      type Result = Omit<BrowserSample, 'baseline' | 'peak' | 'phases' | 'sha'>;
+      const run = await inFreshChromium(base, 'quantizeBench', ARGS,
+        (page) => page.evaluate(({ mode, url }) => window.quantizeBench.run(mode, url), { mode, url: `${base}/model.onnx` }) as Promise<Result>,
+        async ({ result, page, pagePid, pageSeries, all: p, before: b }) => {
+          const m = result.marks;
+          const phases = { read: peakOf(pageSeries, m[0], m[1]), decode: peakOf(pageSeries, m[1], m[2]), quantize: peakOf(pageSeries, m[2], m[3]), encode: peakOf(pageSeries, m[3], m[5] + 50) };
+          // Untimed, after sampling: the result's sha256, to compare with Node's file.
+          const sha = await page.evaluate(async () => {
+            const w = window as unknown as { benchLast?: Blob };
+            return w.benchLast ? [...new Uint8Array(await crypto.subtle.digest('SHA-256', await w.benchLast.arrayBuffer()))].map((x) => x.toString(16).padStart(2, '0')).join('') : '';
           });
-        chromiumVersion = run.version;
-        if (run.error) {
-          browserErrors[mode].push(run.error);
-          console.log(`  ${mode}: ${run.error}`);
-        }
+          const baseline = { renderer: pageSeries[0][1], total: b.total };
+          const peak = { renderer: peakOf(pageSeries), total: p.total, browser: p.byKind.browser ?? 0 };
+          browserSamples[mode].push({ ...result, baseline, peak, phases, sha });
+          console.log(`  ${mode}: quantize ${(result.quantizeMs / 1000).toFixed(2)} s, total ${(result.totalMs / 1000).toFixed(2)} s, page renderer (pid ${pagePid}) peak RSS ${(peak.renderer / MB).toFixed(0)} MB (read ${(phases.read / MB).toFixed(0)}, decode ${(phases.decode / MB).toFixed(0)}, quantize ${(phases.quantize / MB).toFixed(0)}, encode ${(phases.encode / MB).toFixed(0)}), all processes ${(p.total / MB).toFixed(0)} MB`);
+        });
+      chromiumVersion = run.version;
+      if (run.error) {
+        browserErrors[mode].push(run.error);
+        console.log(`  ${mode}: ${run.error}`);
       }
     }
   } finally {

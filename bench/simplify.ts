@@ -32,6 +32,7 @@ import { bundleChild, generate, idleMaxRss, runJson, sync } from './common/child
 import { machine, startLoad } from './common/machine.js';
 import { f0, f1, f2, MB, table, writeBenchmarksSection } from './common/markdown.js';
 import { median } from './common/stats.js';
+import { alternating } from './common/repetitions.js';
 import { writeNpz } from './simplify/npz.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -97,15 +98,12 @@ for (const model of MODELS) {
   const out = { ours: join(DATA, 'simplify-ours.onnx'), ort: join(DATA, 'simplify-ort.onnx') };
   const samples: Record<'ours' | 'ort', Sample[]> = { ours: [], ort: [] };
   let notes: string[] = [];
-  for (let rep = QUICK ? 0 : -1; rep < model.reps; rep++) {
-    // Alternating, the first side rotating, so drift and after-effects hit both alike.
-    for (const side of (rep & 1 ? ['ort', 'ours'] : ['ours', 'ort']) as Array<'ours' | 'ort'>) {
-      rmSync(out[side], { force: true });
-      sync();
-      const { result, wallMs } = runJson(process.execPath, [child, side, model.path, out[side]]);
-      if (side === 'ours') notes = result.notes as string[];
-      if (rep >= 0) samples[side].push({ ms: result.ms as number, wallMs, maxRss: result.maxRss as number });
-    }
+  for (const { side, counted } of alternating(['ours', 'ort'] as const, model.reps, !QUICK)) {
+    rmSync(out[side], { force: true });
+    sync();
+    const { result, wallMs } = runJson(process.execPath, [child, side, model.path, out[side]]);
+    if (side === 'ours') notes = result.notes as string[];
+    if (counted) samples[side].push({ ms: result.ms as number, wallMs, maxRss: result.maxRss as number });
   }
 
   // Untimed: do both results compute what the input computes?

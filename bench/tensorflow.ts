@@ -43,11 +43,12 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { layersOf, NET_BIG, NET_TINY, SAVED_MODEL_FILES, writeSavedModel, type NetSpec, type WrittenSavedModel } from './tensorflow/savedmodel.js';
-import { bundleChild, idleMaxRss, runJson, sha256File, sync } from './common/child-process.js';
+import { bundleChild, idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
 import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
 import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
 import { med, median } from './common/stats.js';
+import { alternating } from './common/repetitions.js';
 import { readRatioTable } from './common/read-ratio.js';
 import type { Request } from './tensorflow/web/worker.js';
 
@@ -120,22 +121,18 @@ const readSamples: NodeRead[] = [];
 const nodeSamples: NodeSample[] = [];
 let lastNode: NodeSample | undefined;
 console.log(`Node: read and convert, ${REPS} repetition${REPS === 1 ? '' : 's'} each${QUICK ? '' : ' after a warm-up'}, a fresh process each ...`);
-for (let rep = QUICK ? 0 : -1; rep < REPS; rep++) {
-  for (const mode of rep & 1 ? ['convert', 'read'] : ['read', 'convert']) {
-    rmSync(OUT_NODE, { force: true });
-    sync();
-    if (mode === 'read') {
-      const { result, wallMs } = runJson(process.execPath, [child, 'read', BIG]);
-      const r = { ...(result as unknown as NodeRead), wallMs };
-      if (rep >= 0) readSamples.push(r);
-      console.log(`  read${rep < 0 ? ' (warm-up)' : ''}: ${r.readMs.toFixed(0)} ms (process ${(wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB`);
-    } else {
-      const { result, wallMs } = runJson(process.execPath, [child, 'convert', BIG, OUT_NODE]);
-      const r = { ...(result as unknown as NodeSample), wallMs };
-      lastNode = r;
-      if (rep >= 0) nodeSamples.push(r);
-      console.log(`  convert${rep < 0 ? ' (warm-up)' : ''}: read ${r.readMs.toFixed(0)} ms, parse + freeze ${r.freezeMs.toFixed(0)}, build ${r.buildMs.toFixed(0)}, encode ${r.encodeMs.toFixed(0)}, write ${r.writeMs.toFixed(0)} = ${(r.totalMs / 1000).toFixed(2)} s (process ${(wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB (after freeze ${(r.rssFrozen / MB).toFixed(0)}, build ${(r.rssBuilt / MB).toFixed(0)}, encode ${(r.rssEncoded / MB).toFixed(0)}); again, each alone: readSavedModel ${r.again.readSavedModelMs.toFixed(0)} (without CRC checks ${r.again.readSavedModelNoCrcMs.toFixed(0)}), freeze ${r.again.freezeMs.toFixed(0)}, convertGraphDef ${r.again.convertMs.toFixed(0)}`);
-    }
+for (const { side: mode, counted } of alternating(['read', 'convert'] as const, REPS, !QUICK)) {
+  rmSync(OUT_NODE, { force: true });
+  sync();
+  if (mode === 'read') {
+    const r = runSample<NodeRead>(process.execPath, [child, 'read', BIG]);
+    if (counted) readSamples.push(r);
+    console.log(`  read${counted ? '' : ' (warm-up)'}: ${r.readMs.toFixed(0)} ms (process ${(r.wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB`);
+  } else {
+    const r = runSample<NodeSample>(process.execPath, [child, 'convert', BIG, OUT_NODE]);
+    lastNode = r;
+    if (counted) nodeSamples.push(r);
+    console.log(`  convert${counted ? '' : ' (warm-up)'}: read ${r.readMs.toFixed(0)} ms, parse + freeze ${r.freezeMs.toFixed(0)}, build ${r.buildMs.toFixed(0)}, encode ${r.encodeMs.toFixed(0)}, write ${r.writeMs.toFixed(0)} = ${(r.totalMs / 1000).toFixed(2)} s (process ${(r.wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB (after freeze ${(r.rssFrozen / MB).toFixed(0)}, build ${(r.rssBuilt / MB).toFixed(0)}, encode ${(r.rssEncoded / MB).toFixed(0)}); again, each alone: readSavedModel ${r.again.readSavedModelMs.toFixed(0)} (without CRC checks ${r.again.readSavedModelNoCrcMs.toFixed(0)}), freeze ${r.again.freezeMs.toFixed(0)}, convertGraphDef ${r.again.convertMs.toFixed(0)}`);
   }
 }
 
@@ -162,32 +159,30 @@ if (BROWSER) {
   const { base } = server;
   console.log(`Chromium: read and convert, ${REPS} repetition${REPS === 1 ? '' : 's'} each, a fresh browser each ...`);
   try {
-    for (let rep = 0; rep < REPS; rep++) {
-      for (const mode of rep & 1 ? [...MODES].reverse() : MODES) {
-        sync();
-        const request: Request = { type: 'run', base: `${base}/model`, files: SAVED_MODEL_FILES, mode };
-        const run = await inFreshChromium(base, 'benchWorker', CHROMIUM_ARGS, async (page) => {
-          const result = await page.evaluate((r) => window.benchWorker<BrowserResult>(r), request);
-          await sleep(1000); // the result Blob's bytes leave the renderer asynchronously
-          return result;
-        }, async ({ result, page, pagePid, pageSeries, all: p }) => {
-          const m = result.marks; // start, first read, frozen (read + parse + freeze done), built, encoded, done
-          const phases = {
-            fetch: peakOf(pageSeries, m[0], m[1]), freeze: peakOf(pageSeries, m[1], m[2]), build: peakOf(pageSeries, m[2], m[3]),
-            encode: peakOf(pageSeries, m[3], m[5] + 50), after: peakOf(pageSeries, m[5] + 50),
-          };
-          // Untimed, after sampling: the result's sha256, to compare with Node's file.
-          const sha = mode === 'convert' ? await page.evaluate(() => window.benchWorker<string>({ type: 'sha256' })) : '';
-          const peak = { renderer: peakOf(pageSeries), total: p.total, browser: p.byKind.browser ?? 0 };
-          browserSamples[mode].push({ ...result, baseline: pageSeries[0][1], peak, phases, sha });
-          const f = (x: number) => (x ? (x / MB).toFixed(0) : '—');
-          console.log(`  ${mode}: fetch → Blobs ${result.fetchMs.toFixed(0)} ms (not counted), read ${result.readMs.toFixed(0)}${mode === 'convert' ? `, parse + freeze ${result.freezeMs.toFixed(0)}, build ${result.buildMs.toFixed(0)}, encode ${result.encodeMs.toFixed(0)}, Blob ${result.writeMs.toFixed(0)}` : ''} = ${(result.fromReadMs / 1000).toFixed(2)} s; page renderer (pid ${pagePid}) ${f(pageSeries[0][1])} → peak ${f(peak.renderer)} MB (fetch ${f(phases.fetch)}, ${mode === 'convert' ? `read + parse + freeze ${f(phases.freeze)}, build ${f(phases.build)}, encode+Blob ${f(phases.encode)}` : `read ${f(phases.freeze)}`}, after ${f(phases.after)}), browser process ${f(peak.browser)} MB, all processes ${f(p.total)} MB`);
-        });
-        chromiumVersion = run.version;
-        if (run.error) {
-          browserErrors[mode].push(run.error);
-          console.log(`  ${mode}: ${run.error}`);
-        }
+    for (const { side: mode } of alternating(MODES, REPS)) {
+      sync();
+      const request: Request = { type: 'run', base: `${base}/model`, files: SAVED_MODEL_FILES, mode };
+      const run = await inFreshChromium(base, 'benchWorker', CHROMIUM_ARGS, async (page) => {
+        const result = await page.evaluate((r) => window.benchWorker<BrowserResult>(r), request);
+        await sleep(1000); // the result Blob's bytes leave the renderer asynchronously
+        return result;
+      }, async ({ result, page, pagePid, pageSeries, all: p }) => {
+        const m = result.marks; // start, first read, frozen (read + parse + freeze done), built, encoded, done
+        const phases = {
+          fetch: peakOf(pageSeries, m[0], m[1]), freeze: peakOf(pageSeries, m[1], m[2]), build: peakOf(pageSeries, m[2], m[3]),
+          encode: peakOf(pageSeries, m[3], m[5] + 50), after: peakOf(pageSeries, m[5] + 50),
+        };
+        // Untimed, after sampling: the result's sha256, to compare with Node's file.
+        const sha = mode === 'convert' ? await page.evaluate(() => window.benchWorker<string>({ type: 'sha256' })) : '';
+        const peak = { renderer: peakOf(pageSeries), total: p.total, browser: p.byKind.browser ?? 0 };
+        browserSamples[mode].push({ ...result, baseline: pageSeries[0][1], peak, phases, sha });
+        const f = (x: number) => (x ? (x / MB).toFixed(0) : '—');
+        console.log(`  ${mode}: fetch → Blobs ${result.fetchMs.toFixed(0)} ms (not counted), read ${result.readMs.toFixed(0)}${mode === 'convert' ? `, parse + freeze ${result.freezeMs.toFixed(0)}, build ${result.buildMs.toFixed(0)}, encode ${result.encodeMs.toFixed(0)}, Blob ${result.writeMs.toFixed(0)}` : ''} = ${(result.fromReadMs / 1000).toFixed(2)} s; page renderer (pid ${pagePid}) ${f(pageSeries[0][1])} → peak ${f(peak.renderer)} MB (fetch ${f(phases.fetch)}, ${mode === 'convert' ? `read + parse + freeze ${f(phases.freeze)}, build ${f(phases.build)}, encode+Blob ${f(phases.encode)}` : `read ${f(phases.freeze)}`}, after ${f(phases.after)}), browser process ${f(peak.browser)} MB, all processes ${f(p.total)} MB`);
+      });
+      chromiumVersion = run.version;
+      if (run.error) {
+        browserErrors[mode].push(run.error);
+        console.log(`  ${mode}: ${run.error}`);
       }
     }
   } finally {

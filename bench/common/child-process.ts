@@ -24,6 +24,12 @@ export function runJson(cmd: string, args: string[]): { result: Record<string, u
   return { result: JSON.parse(r.stdout.trim().split('\n').pop()!), wallMs };
 }
 
+/** `cmd args` run to the end: its JSON line as a `T`, with the process's wall time (ms). */
+export function runSample<T>(cmd: string, args: string[]): T & { wallMs: number } {
+  const { result, wallMs } = runJson(cmd, args);
+  return { ...(result as T), wallMs };
+}
+
 /** The median `maxRss` of three runs of `cmd args` (a child's `idle` mode: loaded, nothing read). */
 export const idleMaxRss = (cmd: string, args: string[]) => median([0, 1, 2].map(() => runJson(cmd, args).result.maxRss as number));
 
