@@ -221,9 +221,9 @@ function ints(length: number, at: (i: number) => number | null): number[] {
 function bufferData(bb: CheckedByteBuffer, bytes: Uint8Array, buffer: FbBuffer, index: number): Uint8Array | undefined {
   const length = buffer.dataLength();
   if (length > 0) {
-    const view = buffer.dataArray()!;
-    // dataArray() views the underlying ArrayBuffer, which may extend past `bytes`: check against the file itself.
-    const start = view.byteOffset - bytes.byteOffset;
+    // Where the data vector starts, checked against the file before any view is made (the generated dataArray()
+    // would make one over the whole ArrayBuffer, which may extend past `bytes`, or throw a RangeError).
+    const start = bb.__vector(buffer.bb_pos + bb.__offset(buffer.bb_pos, 4));
     bb.check(start, length);
     return bytes.subarray(start, start + length);
   }
