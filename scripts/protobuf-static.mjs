@@ -1,8 +1,9 @@
 // Static protobufjs code for the ONNX and TensorFlow schemas (scripts/gen-onnx-proto.mjs, gen-tensorflow-proto.mjs).
 // Static code needs no eval/Function at run time (CSP-safe), unlike protobufjs reflection. Field names stay as the
-// .proto spells them (--keep-case). After generation two things are patched in: a message budget per decode (a small
-// hostile file cannot expand into gigabytes of objects) and unknown fields kept verbatim (a newer file may carry
-// fields the schema does not know, and dropping them silently would break the lossless round trip).
+// .proto spells them (--keep-case). After generation three things are patched in: a message budget per decode (a
+// small hostile file cannot expand into gigabytes of objects), unknown fields kept verbatim (a newer file may carry
+// fields the schema does not know, and dropping them silently would break the lossless round trip), and the default
+// message for a map entry that lacks its value (protobufjs leaves null there, which readers would trip over).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -43,6 +44,11 @@ export function generateStatic({ protos, includeDir, outDir, base, header }) {
     if (n !== decoders) throw new Error(`expected ${decoders} matches of ${re}, found ${n}`);
     code = code.replace(re, to);
   }
+  // A map entry whose message value is missing holds the default message (protobuf's rule), not protobufjs's null.
+  const mapEntries = count(/\n\s+value = null;/g);
+  const mapPatch = /\n(\s+)value = null;([\s\S]*?)value = (\$root\.[\w.]+)\.decode\(([\s\S]*?)(message\.\w+\[[^\]\n]*key\]) = value;/g;
+  if (count(mapPatch) !== mapEntries) throw new Error(`expected ${mapEntries} message-valued map entries, found ${count(mapPatch)}`);
+  code = code.replace(mapPatch, '\n$1value = null;$2value = $3.decode($4$5 = value === null ? new $3() : value;');
   // Node's native ESM sees protobufjs/minimal as CommonJS without named exports: import its default (module.exports).
   code = code.replace('import * as $protobuf from "protobufjs/minimal";', 'import $protobuf from "protobufjs/minimal.js";');
   code = code.replace('const $root = ', `/** Unknown fields, as raw wire bytes (tag included), in the order they were read. */

@@ -381,7 +381,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.collection_def, key);
-                        message.collection_def[key] = value;
+                        message.collection_def[key] = value === null ? new $root.tensorflow.CollectionDef() : value;
                         break;
                     }
                 case 5: {
@@ -412,7 +412,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.signature_def, key);
-                        message.signature_def[key] = value;
+                        message.signature_def[key] = value === null ? new $root.tensorflow.SignatureDef() : value;
                         break;
                     }
                 case 6: {
@@ -2252,7 +2252,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.inputs, key);
-                        message.inputs[key] = value;
+                        message.inputs[key] = value === null ? new $root.tensorflow.TensorInfo() : value;
                         break;
                     }
                 case 2: {
@@ -2283,7 +2283,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.outputs, key);
-                        message.outputs[key] = value;
+                        message.outputs[key] = value === null ? new $root.tensorflow.TensorInfo() : value;
                         break;
                     }
                 case 3: {
@@ -2318,7 +2318,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.defaults, key);
-                        message.defaults[key] = value;
+                        message.defaults[key] = value === null ? new $root.tensorflow.TensorProto() : value;
                         break;
                     }
                 default:
@@ -3052,7 +3052,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.attr, key);
-                        message.attr[key] = value;
+                        message.attr[key] = value === null ? new $root.tensorflow.AttrValue() : value;
                         break;
                     }
                 case 7: {
@@ -3081,7 +3081,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         if (reader.pos !== end2)
                             throw RangeError("index out of range");
                         reader.len = end;
-                        message.arg_attr[key] = value;
+                        message.arg_attr[key] = value === null ? new $root.tensorflow.FunctionDef.ArgAttrs() : value;
                         break;
                     }
                 case 8: {
@@ -3331,7 +3331,7 @@ export const tensorflow = $root.tensorflow = (() => {
                             reader.len = end;
                             if (key === "__proto__")
                                 $util.makeProp(message.attr, key);
-                            message.attr[key] = value;
+                            message.attr[key] = value === null ? new $root.tensorflow.AttrValue() : value;
                             break;
                         }
                     default:
@@ -4377,7 +4377,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.attr, key);
-                        message.attr[key] = value;
+                        message.attr[key] = value === null ? new $root.tensorflow.AttrValue() : value;
                         break;
                     }
                 default:
@@ -6223,7 +6223,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.attr, key);
-                        message.attr[key] = value;
+                        message.attr[key] = value === null ? new $root.tensorflow.AttrValue() : value;
                         break;
                     }
                 case 6: {
@@ -7915,7 +7915,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         if (reader.pos !== end2)
                             throw RangeError("index out of range");
                         reader.len = end;
-                        message.frames_by_id[typeof key === "object" ? $util.longToHash(key) : key] = value;
+                        message.frames_by_id[typeof key === "object" ? $util.longToHash(key) : key] = value === null ? new $root.tensorflow.GraphDebugInfo.FileLineCol() : value;
                         break;
                     }
                 case 6: {
@@ -7944,7 +7944,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         if (reader.pos !== end2)
                             throw RangeError("index out of range");
                         reader.len = end;
-                        message.traces_by_id[typeof key === "object" ? $util.longToHash(key) : key] = value;
+                        message.traces_by_id[typeof key === "object" ? $util.longToHash(key) : key] = value === null ? new $root.tensorflow.GraphDebugInfo.StackTrace() : value;
                         break;
                     }
                 case 2: {
@@ -7975,7 +7975,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.traces, key);
-                        message.traces[key] = value;
+                        message.traces[key] = value === null ? new $root.tensorflow.GraphDebugInfo.StackTrace() : value;
                         break;
                     }
                 case 5: {
@@ -8701,7 +8701,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.concrete_functions, key);
-                        message.concrete_functions[key] = value;
+                        message.concrete_functions[key] = value === null ? new $root.tensorflow.SavedConcreteFunction() : value;
                         break;
                     }
                 default:
@@ -9081,7 +9081,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.saveable_objects, key);
-                        message.saveable_objects[key] = value;
+                        message.saveable_objects[key] = value === null ? new $root.tensorflow.SaveableObject() : value;
                         break;
                     }
                 case 13: {
@@ -12207,7 +12207,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.fields, key);
-                        message.fields[key] = value;
+                        message.fields[key] = value === null ? new $root.tensorflow.StructuredValue() : value;
                         break;
                     }
                 default:
