@@ -599,6 +599,22 @@ describe('hostile input', () => {
     expect(await hdf5ScratchFiles()).toEqual([]);
   });
 
+  it('a damaged length in a 37 KB file cannot make HDF5 take 1.5 GB of heap (found by test/unit/fuzz-converters)', async () => {
+    // Three bytes of fml__keras_3layer.h5 overwritten (a fuzzer's mutant): HDF5 then declares a 1.48 GB metadata
+    // block and allocates it before checking it against the file. The heap never shrinks, so without the limit the
+    // worker kept 1.5 GB (of wasm32's 2 GB) and could no longer read a real model.
+    const damaged = keras('fml__keras_3layer.h5').slice();
+    damaged[131] = 88;
+    damaged[277] = 174;
+    damaged[490] = 198;
+    const heap = await hdf5HeapBytes();
+    const r = await codeOf(() => readKerasFile(damaged, 'damaged.h5'));
+    expect(['malformed', 'truncated']).toContain(r.code);
+    expect(await hdf5HeapBytes()).toBeLessThanOrEqual(heap + 64 * 2 ** 20 + 2 * damaged.length);
+    // and the runtime still reads real files
+    expect((await readKerasFile(keras('fml__keras_3layer.h5'), 'fml__keras_3layer.h5')).layers.length).toBeGreaterThan(0);
+  });
+
   it('model_config that is not JSON, a listed layer without its group, a listed weight without its dataset', async () => {
     const badJson = await writeHdf5({ attrs: { model_config: '{"class_name": "Model", "config": {', keras_version: '2.4.0' }, children: { model_weights: { attrs: { layer_names: [] } } } });
     const r1 = await codeOf(() => readKerasFile(badJson, 'bad_config.h5'));

@@ -37,6 +37,38 @@ export const HDF5_SCRATCH_DIR = '/omnihub-h5';
 let runtime: Promise<Runtime> | undefined;
 let counter = 0;
 
+/**
+ * How far h5wasm's heap may grow during the current call. HDF5 allocates what a file's metadata declares before it
+ * checks that against the file (a 37 KB Keras file with one damaged length asked for 1.5 GB), and the heap never
+ * shrinks, so one such file would leave the worker holding that memory and unable to read a real model later.
+ * Growth past the limit fails as an out-of-memory malloc does, which HDF5 reports as an error.
+ */
+let heapLimit = Infinity;
+/** Room for a file's metadata, caches and attribute values: generous, but bounded by the file's size. */
+const metadataAllowance = (fileBytes: number) => 64 * 2 ** 20 + 2 * fileBytes;
+
+/** Makes growing h5wasm's memory (and only its) fail past `heapLimit`. */
+function limitHeapGrowth(Module: H5Emscripten): void {
+  const grow = WebAssembly.Memory.prototype.grow;
+  WebAssembly.Memory.prototype.grow = function (this: WebAssembly.Memory, delta: number): number {
+    if (this.buffer === Module.HEAPU8.buffer && this.buffer.byteLength + delta * 65536 > heapLimit) {
+      throw new RangeError(`the HDF5 heap may not grow past ${heapLimit} bytes here`);
+    }
+    return grow.call(this, delta);
+  };
+}
+
+/** Runs `fn` with the heap allowed to grow by `allowance` bytes from its size now (nested calls keep the larger). */
+function withHeapAllowance<T>(Module: H5Emscripten, allowance: number, fn: () => T): T {
+  const outer = heapLimit;
+  heapLimit = Math.max(outer === Infinity ? 0 : outer, Module.HEAPU8.length + allowance);
+  try {
+    return fn();
+  } finally {
+    heapLimit = outer;
+  }
+}
+
 function loadRuntime(): Promise<Runtime> {
   runtime ??= (async () => {
     const mod = await import('h5wasm');
@@ -44,6 +76,7 @@ function loadRuntime(): Promise<Runtime> {
     const Module = await h5wasm.ready;
     // Errors as JS exceptions carrying HDF5's own error stack, instead of a print to stderr and a -1 return.
     Module.activate_throwing_error_handler();
+    limitHeapGrowth(Module);
     const FS = Module.FS as unknown as Runtime['FS'];
     try {
       FS.mkdir(HDF5_SCRATCH_DIR);
@@ -238,7 +271,7 @@ export class Hdf5File {
   private guard<T>(what: string, fn: () => T): T {
     if (this.closed) throw new OmnihubError('usage', `${this.fileName}: the HDF5 file is already closed.`);
     try {
-      return fn();
+      return withHeapAllowance(this.rt.Module, metadataAllowance(this.source.length), fn);
     } catch (e) {
       throw hdf5Error(this.fileName, what, e);
     }
@@ -386,23 +419,25 @@ export class Hdf5File {
       if (nbytes === 0) {
         bytes = new Uint8Array(0);
       } else {
-        // The destination in the wasm heap: what HDF5 writes to, unless the read hook takes its one big read (then its
-        // pages are never touched, so it costs address space, not memory).
-        const ptr = Module._malloc(nbytes);
-        if (!ptr) throw new OmnihubError('too-large', `${this.fileName}: could not allocate ${nbytes} bytes to read '${p}'.`);
-        // Unconverted: an integer or float type already little-endian (h5wasm's memory type is then the file's own).
-        const unconverted = (meta.type === H5T_INTEGER || meta.type === H5T_FLOAT) && meta.littleEndian && !meta.vlen;
-        const pending: DirectReads['pending'] = unconverted ? { ptr, nbytes } : undefined;
-        this.direct.pending = pending;
-        try {
-          Module.get_dataset_data(this.file.file_id, p, null, null, null, BigInt(ptr));
-          bytes = pending?.position !== undefined
-            ? this.source.subarray(pending.position, pending.position + nbytes)
-            : Module.HEAPU8.slice(ptr, ptr + nbytes);
-        } finally {
-          this.direct.pending = undefined;
-          Module._free(ptr);
-        }
+        // The destination in the wasm heap (what HDF5 writes to, unless the read hook takes its one big read: then its
+        // pages are never touched, so it costs address space, not memory); the heap may grow by that much more.
+        bytes = withHeapAllowance(Module, nbytes + metadataAllowance(this.source.length), () => {
+          const ptr = Module._malloc(nbytes);
+          if (!ptr) throw new OmnihubError('too-large', `${this.fileName}: could not allocate ${nbytes} bytes to read '${p}'.`);
+          // Unconverted: an integer or float type already little-endian (h5wasm's memory type is then the file's own).
+          const unconverted = (meta.type === H5T_INTEGER || meta.type === H5T_FLOAT) && meta.littleEndian && !meta.vlen;
+          const pending: DirectReads['pending'] = unconverted ? { ptr, nbytes } : undefined;
+          this.direct.pending = pending;
+          try {
+            Module.get_dataset_data(this.file.file_id, p, null, null, null, BigInt(ptr));
+            return pending?.position !== undefined
+              ? this.source.subarray(pending.position, pending.position + nbytes)
+              : Module.HEAPU8.slice(ptr, ptr + nbytes);
+          } finally {
+            this.direct.pending = undefined;
+            Module._free(ptr);
+          }
+        });
       }
       return { shape, dtype, bytes };
     });
@@ -486,7 +521,7 @@ export async function openHdf5(bytes: Uint8Array, fileName = 'the HDF5 file'): P
         return ops.read(stream, buffer, offset, length, position);
       },
     };
-    file = new rt.h5wasm.File(scratchPath, 'r');
+    file = withHeapAllowance(rt.Module, metadataAllowance(bytes.length), () => new rt.h5wasm.File(scratchPath, 'r'));
     if (file.file_id < 0n) throw new Error('H5Fopen returned an invalid file id');
   } catch (e) {
     try {
