@@ -1,4 +1,4 @@
-// Hostile bytes through the Keras, TFLite and TensorFlow paths of convertToOnnx, as the app and the CLI call it:
+// Hostile bytes through the Keras, TFLite, TensorFlow, PyTorch and Hugging Face paths of convertToOnnx, as the app and the CLI call it:
 // real fixtures with a few bytes overwritten, or cut short, must either convert or fail with an OmnihubError (a
 // sentence and a code the UI shows) — never a TypeError, RangeError, a WebAssembly trap or a hang. Seeded, so a
 // failure reproduces; the outcome counts are printed.
@@ -23,15 +23,15 @@ function fileCase(name: string, path: string, options?: Case['options']): Case {
   return { name, files: new Map([[base, new Uint8Array(readFileSync(fixture(path)))]]), target: base, options };
 }
 
-/** A fixture folder's files, keyed by their paths under the folder's name (as a dropped folder gives them). */
-function folderCase(name: string, dir: string, target: string): Case {
+/** A fixture folder's files (or only `only` of them), keyed by their paths under the folder's name (as a dropped folder gives them). */
+function folderCase(name: string, dir: string, target: string, only?: string[]): Case {
   const root = fixture(dir);
   const files = new Map<string, Uint8Array>();
   const walk = (d: string) => {
     for (const entry of readdirSync(d)) {
       const p = join(d, entry);
       if (statSync(p).isDirectory()) walk(p);
-      else files.set(`${name}/${relative(root, p)}`, new Uint8Array(readFileSync(p)));
+      else if (!only || only.includes(relative(root, p))) files.set(`${name}/${relative(root, p)}`, new Uint8Array(readFileSync(p)));
     }
   };
   walk(root);
@@ -68,12 +68,15 @@ const CASES: Case[] = [
   fileCase('TF Hub .tar.gz', 'tensorflow/savedmodel/tfhub_half_plus_two_v1_archive/half_plus_two_v1.tar.gz'),
   fileCase('ARM KWS DS_CNN from Mfcc:0', 'tensorflow/graphdef/arm_kws/DS_CNN_S.pb', { tensorInputs: ['Mfcc:0'] }),
   fileCase('Keras ResNet-8 .h5', 'keras/mlperftiny__pretrainedResnet.h5'),
+  fileCase('torchvision .pth', 'pytorch/torchvision/squeezenet1_1-random.pth'),
+  folderCase('gpt2_config', 'hf/gpt2-tiny', 'config.json', ['config.json', 'model.safetensors']),
+  folderCase('bert_safetensors', 'hf/bert-tiny', 'model.safetensors', ['config.json', 'model.safetensors']),
 ];
 
 // FUZZ_MUTANTS=2000 for a longer local run.
 const MUTANTS = Number(process.env.FUZZ_MUTANTS ?? 120);
 
-describe('fuzzed Keras, TFLite and TensorFlow sources', () => {
+describe('fuzzed Keras, TFLite, TensorFlow, PyTorch and Hugging Face sources', () => {
   for (const c of CASES) {
     it(`${c.name}: ${MUTANTS} mutants only convert or fail with OmnihubErrors`, async () => {
       expect(await outcome(c, c.files), 'the unmutated source').toBe('converted');
