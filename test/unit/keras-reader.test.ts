@@ -13,7 +13,7 @@ import {
   toSnakeCase, type KerasLayerConfig, type KerasModelFile,
 } from '../../src/core/formats/keras/index.js';
 import {
-  hdf5HeapBytes, hdf5ScratchFiles, openHdf5, writeHdf5, type Hdf5GroupSpec,
+  hdf5HeapBytes, hdf5ScratchFiles, openHdf5, withHdf5, writeHdf5, type Hdf5GroupSpec,
 } from '../../src/core/formats/hdf5/h5.js';
 import { OmnihubError } from '../../src/core/errors.js';
 import { elementCount, toFloat32, type WeightTensor } from '../../src/core/weights/types.js';
@@ -613,6 +613,21 @@ describe('hostile input', () => {
     expect(await hdf5HeapBytes()).toBeLessThanOrEqual(heap + 64 * 2 ** 20 + 2 * damaged.length);
     // and the runtime still reads real files
     expect((await readKerasFile(keras('fml__keras_3layer.h5'), 'fml__keras_3layer.h5')).layers.length).toBeGreaterThan(0);
+  });
+
+  it('a gzip-compressed dataset is read; one that declares far more than its file could hold compressed is refused', async () => {
+    const values = Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i));
+    const ok = await writeHdf5({ children: { w: { data: values, shape: [64, 64], gzip: { chunks: [16, 64], level: 6 } } } });
+    const read = await withHdf5(ok, 'gzip.h5', (f) => f.readDataset('w'));
+    expect([...new Float32Array(read.bytes.buffer, read.bytes.byteOffset, 4096)]).toEqual([...values]);
+    // 32 MiB of zeros in ~40 KB: past 16 MiB + 100× the file, HDF5 would inflate it all into its heap.
+    const bomb = await writeHdf5({ children: { w: { data: new Float32Array(8 * 2 ** 20), shape: [2048, 4096], gzip: { chunks: [256, 4096], level: 9 } } } });
+    expect(bomb.length).toBeLessThan(200_000);
+    const heap = await hdf5HeapBytes();
+    const r = await codeOf(() => withHdf5(bomb, 'bomb.h5', (f) => f.readDataset('w')));
+    expect(r.code).toBe('too-large');
+    expect(r.message).toMatch(/decompression bomb/);
+    expect(await hdf5HeapBytes()).toBe(heap);
   });
 
   it('model_config that is not JSON, a listed layer without its group, a listed weight without its dataset', async () => {

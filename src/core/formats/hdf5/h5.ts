@@ -44,6 +44,8 @@ let counter = 0;
  * Growth past the limit fails as an out-of-memory malloc does, which HDF5 reports as an error.
  */
 let heapLimit = Infinity;
+/** How much larger than its file a chunked (compressed) dataset may be: gzip's best is ~1000:1, weights' ~1.1:1. */
+const MAX_COMPRESSION = 100;
 /** Room for a file's metadata, caches and attribute values: generous, but bounded by the file's size. */
 const metadataAllowance = (fileBytes: number) => 64 * 2 ** 20 + 2 * fileBytes;
 
@@ -237,6 +239,8 @@ interface Meta {
   vlen: boolean;
   shape: number[] | null;
   total_size: number;
+  /** Chunk shape, or null for contiguous or compact storage. */
+  chunks: number[] | null;
   enum_type?: { members: Record<string, number>; type: number };
   compound_type?: { members: Array<{ name: string; type: number; size: number; offset: number; littleEndian: boolean }> };
 }
@@ -412,6 +416,14 @@ export class Hdf5File {
       if (nbytes !== shape.reduce((n, d) => n * d, 1) * bytesPerElement(dtype)) {
         throw new OmnihubError('malformed', `${this.fileName}: the dataset '${p}' (${describeMeta(meta)} [${shape.join(', ')}]) has an element size that does not fit ${dtype}.`);
       }
+      // A contiguous dataset's bytes lie in the file; a chunked one may be compressed, but not without bound: a few KB
+      // of compressed zeros can declare gigabytes (a decompression bomb), which HDF5 would inflate into the heap.
+      const plausible = meta.chunks ? 16 * 2 ** 20 + MAX_COMPRESSION * this.source.length : this.source.length;
+      if (nbytes > plausible) {
+        throw new OmnihubError(meta.chunks ? 'too-large' : 'malformed', meta.chunks
+          ? `${this.fileName}: the dataset '${p}' declares ${nbytes} bytes, more than ${MAX_COMPRESSION}× its ${this.source.length}-byte file could hold compressed (a decompression bomb?); refused.`
+          : `${this.fileName}: the dataset '${p}' declares ${nbytes} bytes, more than its ${this.source.length}-byte file holds.`);
+      }
       if (nbytes > Module.MAXIMUM_MEMORY) {
         throw new OmnihubError('too-large', `${this.fileName}: the dataset '${p}' needs ${nbytes} bytes, more than the HDF5 library's memory limit (${Module.MAXIMUM_MEMORY}).`);
       }
@@ -569,6 +581,8 @@ export interface Hdf5DatasetSpec {
   data: Hdf5NumericArray;
   shape: number[];
   attrs?: Record<string, Hdf5AttrSpec>;
+  /** Chunked storage with gzip at this level (h5py's `compression='gzip'`). */
+  gzip?: { chunks: number[]; level: number };
 }
 
 export interface Hdf5GroupSpec {
@@ -622,7 +636,10 @@ export async function writeHdf5(spec: Hdf5GroupSpec): Promise<Uint8Array> {
           const count = child.shape.reduce((n, d) => n * d, 1);
           if (child.data.length !== count) throw new OmnihubError('usage', `writeHdf5: '${childPath}' has ${child.data.length} values for shape [${child.shape.join(', ')}].`);
           const parent = f.get(childPath.slice(0, childPath.lastIndexOf('/')) || '/');
-          (parent as InstanceType<H5wasmApi['Group']>).create_dataset({ name: childPath.slice(childPath.lastIndexOf('/') + 1), data: child.data, shape: child.shape });
+          (parent as InstanceType<H5wasmApi['Group']>).create_dataset({
+            name: childPath.slice(childPath.lastIndexOf('/') + 1), data: child.data, shape: child.shape,
+            ...(child.gzip ? { chunks: child.gzip.chunks, compression: 'gzip' as const, compression_opts: child.gzip.level } : {}),
+          });
           setAttrs(childPath, child.attrs);
         } else {
           ensureGroup(childPath);
