@@ -346,6 +346,23 @@ describe('TensorProto values', () => {
     expect(Array.from(tensorProtoToConst({ dtype: F32, tensor_shape: shapeProto([2]), tensor_content: content }).data as Float32Array)).toEqual([0.25, -4]);
     expect(tensorProtoToConst({ dtype: 7, tensor_shape: shapeProto([2]), string_val: [new TextEncoder().encode('a')] }).data).toEqual(['a', 'a']);
   });
+
+  it('refuses a repeated value that would expand past 64 Mi elements (a 100-byte graph asking for gigabytes)', () => {
+    expect((tensorProtoToConst({ dtype: F32, tensor_shape: shapeProto([1024, 1024]), float_val: [0] }).data as Float32Array).length).toBe(2 ** 20);
+    for (const dims of [[8192, 8193], [4, 1e12]]) {
+      let error: unknown;
+      try {
+        tensorProtoToConst({ dtype: F32, tensor_shape: shapeProto(dims), float_val: [0] }, "Const 'c'");
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(OmnihubError);
+      expect((error as OmnihubError).code).toBe('too-large');
+      expect((error as OmnihubError).message).toMatch(/Const 'c': .* would expand to/);
+    }
+    // the same shape stored as tensor_content is not repeated, only checked against its bytes
+    expect(() => tensorProtoToConst({ dtype: F32, tensor_shape: shapeProto([8192, 8193]), tensor_content: new Uint8Array(4) })).toThrow(/needs/);
+  });
 });
 
 describe('real frozen graphs', () => {

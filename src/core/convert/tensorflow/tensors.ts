@@ -108,11 +108,21 @@ export function constFromRaw(raw: WeightTensor, dtype: number): ConstValue {
   };
 }
 
+/**
+ * The most elements a constant stored as a few values repeated to fill its shape (TensorProto's typed fields: what
+ * tf.zeros or tf.fill freeze to) may expand to: 64 Mi, 256 MB of float32. Without a bound a 100-byte graph could ask
+ * for gigabytes.
+ */
+const MAX_REPEATED_ELEMENTS = 2 ** 26;
+
 /** A TensorProto as a constant value (numbers, or strings for DT_STRING). */
 export function tensorProtoToConst(t: TensorProto, what = 'TensorFlow tensor'): ConstValue {
   const dtype = baseType(t.dtype ?? 0);
   const shape = protoShape(t, what);
   const n = elementCount(shape);
+  if (!(t.tensor_content && t.tensor_content.byteLength > 0) && n > MAX_REPEATED_ELEMENTS) {
+    throw new OmnihubError('too-large', `${what}: a constant of shape [${shape.join(', ')}] stored as values to repeat would expand to ${n} elements; more than ${MAX_REPEATED_ELEMENTS} are refused.`);
+  }
   if (dtype === TfType.STRING) {
     const vals = (t.string_val ?? []).map(decodeUtf8);
     const data = Array.from({ length: n }, (_, i) => vals[Math.min(i, vals.length - 1)] ?? '');
