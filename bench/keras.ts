@@ -41,8 +41,8 @@ import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kerasApplicationConfig, kerasApplicationWeights } from '../src/core/convert/keras-applications/index.js';
-import { bundleChild, idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
-import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
+import { idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
+import { bundleBench, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
 import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
 import { med, median } from './common/stats.js';
@@ -86,14 +86,7 @@ if (!existsSync(H5) || !existsSync(NPZ)) {
 }
 const fileSize = statSync(H5).size;
 
-const child = join(DATA, 'keras-child.cjs');
-bundleChild(join(BENCH, 'keras', 'child.ts'), child);
-const pageJs = join(DATA, 'keras-page.js');
-const workerJs = join(DATA, 'keras-worker.js');
-if (BROWSER) {
-  bundlePage(join(BENCH, 'common', 'web', 'page.ts'), pageJs);
-  bundlePage(join(BENCH, 'keras', 'web', 'worker.ts'), workerJs);
-}
+const { child, pageJs, workerJs } = bundleBench(BENCH, 'keras', BROWSER);
 
 const loadAtStart = startLoad();
 

@@ -41,8 +41,8 @@ import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TORCHVISION_ARCHITECTURES } from '../src/core/convert/torchvision/index.js';
-import { bundleChild, idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
-import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
+import { idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
+import { bundleBench, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
 import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
 import { med, median, spread } from './common/stats.js';
@@ -85,14 +85,7 @@ if (!existsSync(PTH) || !existsSync(NPZ)) {
 }
 const fileSize = statSync(PTH).size;
 
-const child = join(DATA, 'pytorch-child.cjs');
-bundleChild(join(BENCH, 'pytorch', 'child.ts'), child);
-const pageJs = join(DATA, 'pytorch-page.js');
-const workerJs = join(DATA, 'pytorch-worker.js');
-if (BROWSER) {
-  bundlePage(join(BENCH, 'common', 'web', 'page.ts'), pageJs);
-  bundlePage(join(BENCH, 'pytorch', 'web', 'worker.ts'), workerJs);
-}
+const { child, pageJs, workerJs } = bundleBench(BENCH, 'pytorch', BROWSER);
 
 const loadAtStart = startLoad();
 

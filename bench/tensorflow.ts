@@ -43,8 +43,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { layersOf, NET_BIG, NET_TINY, SAVED_MODEL_FILES, writeSavedModel, type NetSpec, type WrittenSavedModel } from './tensorflow/savedmodel.js';
-import { bundleChild, idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
-import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
+import { idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
+import { bundleBench, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
 import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
 import { med, median } from './common/stats.js';
@@ -95,14 +95,7 @@ const fileSizes = SAVED_MODEL_FILES.map((f) => statSync(join(BIG, f)).size);
 const inputSize = fileSizes.reduce((a, b) => a + b, 0);
 const variableBytes = big.variableBytes;
 
-const child = join(DATA, 'tensorflow-child.cjs');
-bundleChild(join(BENCH, 'tensorflow', 'child.ts'), child);
-const pageJs = join(DATA, 'tensorflow-page.js');
-const workerJs = join(DATA, 'tensorflow-worker.js');
-if (BROWSER) {
-  bundlePage(join(BENCH, 'common', 'web', 'page.ts'), pageJs);
-  bundlePage(join(BENCH, 'tensorflow', 'web', 'worker.ts'), workerJs);
-}
+const { child, pageJs, workerJs } = bundleBench(BENCH, 'tensorflow', BROWSER);
 
 const loadAtStart = startLoad();
 

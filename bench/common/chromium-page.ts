@@ -8,10 +8,12 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { chromium, type Page } from 'playwright-core';
 import { MemorySampler, sampleMemory, type MemorySample } from '../download/memory.js';
 import { MB } from './markdown.js';
+import { bundleChild } from './child-process.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** playwright.config.ts's flags. */
@@ -112,4 +114,21 @@ export async function inFreshChromium<T>(base: string, global: string, args: str
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * A benchmark's bundles in bench/.data: its Node child (bench/NAME/child.ts) and, when Chromium runs, the shared page
+ * (bench/common/web/page.ts) and its worker (bench/NAME/web/worker.ts).
+ */
+export function bundleBench(benchDir: string, name: string, browser: boolean): { child: string; pageJs: string; workerJs: string } {
+  const data = join(benchDir, '.data');
+  const child = join(data, `${name}-child.cjs`);
+  bundleChild(join(benchDir, name, 'child.ts'), child);
+  const pageJs = join(data, `${name}-page.js`);
+  const workerJs = join(data, `${name}-worker.js`);
+  if (browser) {
+    bundlePage(join(benchDir, 'common', 'web', 'page.ts'), pageJs);
+    bundlePage(join(benchDir, name, 'web', 'worker.ts'), workerJs);
+  }
+  return { child, pageJs, workerJs };
 }
