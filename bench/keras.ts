@@ -44,7 +44,7 @@ import { kerasApplicationConfig, kerasApplicationWeights } from '../src/core/con
 import { idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
 import { bundleBench, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
-import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
+import { f0, f1, f2, MB, mb, ok, s, table, publishSection } from './common/markdown.js';
 import { med, median } from './common/stats.js';
 import { alternating } from './common/repetitions.js';
 import { readRatioTable } from './common/read-ratio.js';
@@ -270,9 +270,4 @@ Checks (untimed, once):
 ${checks}
 ${errors.length ? `\nChromium failures: ${errors.join('; ')}\n` : ''}<!-- bench:keras:end -->`;
 
-console.log(`\n${section}\n`);
-if (QUICK || !BROWSER) {
-  console.log('--quick / --no-browser: BENCHMARKS.md left as it is');
-} else {
-  writeBenchmarksSection(join(ROOT, 'BENCHMARKS.md'), 'keras', section);
-}
+publishSection(join(ROOT, 'BENCHMARKS.md'), 'keras', section, !QUICK && BROWSER);

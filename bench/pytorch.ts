@@ -44,7 +44,7 @@ import { TORCHVISION_ARCHITECTURES } from '../src/core/convert/torchvision/index
 import { idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
 import { bundleBench, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
-import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
+import { f0, f1, f2, MB, mb, ok, s, table, publishSection } from './common/markdown.js';
 import { med, median, spread } from './common/stats.js';
 import { alternating } from './common/repetitions.js';
 import type { Request } from './pytorch/web/worker.js';
@@ -291,9 +291,4 @@ Checks (untimed):
 ${checks}
 ${errors.length ? `\nChromium failures: ${errors.join('; ')}\n` : ''}<!-- bench:pytorch:end -->`;
 
-console.log(`\n${section}\n`);
-if (QUICK || !BROWSER) {
-  console.log('--quick / --no-browser: BENCHMARKS.md left as it is');
-} else {
-  writeBenchmarksSection(join(ROOT, 'BENCHMARKS.md'), 'pytorch', section);
-}
+publishSection(join(ROOT, 'BENCHMARKS.md'), 'pytorch', section, !QUICK && BROWSER);

@@ -39,7 +39,7 @@ import { countOps } from '../src/core/rewrites/graph.js';
 import { bundleChild, generate, idleMaxRss, runJson, sync } from './common/child-process.js';
 import { bundlePage, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
-import { f0, f1, f2, MB, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
+import { f0, f1, f2, MB, ok, s, table, publishSection } from './common/markdown.js';
 import { med } from './common/stats.js';
 import { alternating } from './common/repetitions.js';
 
@@ -240,10 +240,5 @@ Checks (untimed): the Node outputs decoded again; Chromium's results compared wi
 ${checks}
 ${errors.length ? `\nChromium failures: ${errors.join('; ')}\n` : ''}<!-- bench:quantize:end -->`;
 
-console.log(`\n${section}\n`);
-if (QUICK || !BROWSER) {
-  console.log('--quick / --no-browser: BENCHMARKS.md left as it is');
-} else {
-  writeBenchmarksSection(join(ROOT, 'BENCHMARKS.md'), 'quantize', section);
-}
+publishSection(join(ROOT, 'BENCHMARKS.md'), 'quantize', section, !QUICK && BROWSER);
 for (const mode of MODES) rmSync(out(mode), { force: true });

@@ -30,7 +30,7 @@ import { decodeModel } from '../src/core/onnx/codec.js';
 import { countOps } from '../src/core/rewrites/graph.js';
 import { bundleChild, generate, idleMaxRss, runJson, sync } from './common/child-process.js';
 import { machine, startLoad } from './common/machine.js';
-import { f0, f1, f2, MB, table, writeBenchmarksSection } from './common/markdown.js';
+import { f0, f1, f2, MB, table, publishSection } from './common/markdown.js';
 import { median } from './common/stats.js';
 import { alternating } from './common/repetitions.js';
 import { writeNpz } from './simplify/npz.js';
@@ -190,9 +190,4 @@ Node counts by operator where they differ:
 ${byOp}
 <!-- bench:simplify:end -->`;
 
-console.log(`\n${section}\n`);
-if (QUICK) {
-  console.log('--quick: BENCHMARKS.md left as it is');
-} else {
-  writeBenchmarksSection(join(ROOT, 'BENCHMARKS.md'), 'simplify', section);
-}
+publishSection(join(ROOT, 'BENCHMARKS.md'), 'simplify', section, !QUICK);

@@ -46,7 +46,7 @@ import { layersOf, NET_BIG, NET_TINY, SAVED_MODEL_FILES, writeSavedModel, type N
 import { idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
 import { bundleBench, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
-import { f0, f1, f2, MB, mb, ok, s, table, writeBenchmarksSection } from './common/markdown.js';
+import { f0, f1, f2, MB, mb, ok, s, table, publishSection } from './common/markdown.js';
 import { med, median } from './common/stats.js';
 import { alternating } from './common/repetitions.js';
 import { readRatioTable } from './common/read-ratio.js';
@@ -302,9 +302,4 @@ Checks (untimed, once):
 ${checks}
 ${errors.length ? `\nChromium failures: ${errors.join('; ')}\n` : ''}<!-- bench:tensorflow:end -->`;
 
-console.log(`\n${section}\n`);
-if (QUICK || !BROWSER) {
-  console.log('--quick / --no-browser: BENCHMARKS.md left as it is');
-} else {
-  writeBenchmarksSection(join(ROOT, 'BENCHMARKS.md'), 'tensorflow', section);
-}
+publishSection(join(ROOT, 'BENCHMARKS.md'), 'tensorflow', section, !QUICK && BROWSER);

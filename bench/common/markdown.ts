@@ -29,3 +29,10 @@ export function writeBenchmarksSection(mdPath: string, name: string, section: st
   writeFileSync(mdPath, re.test(md) ? md.replace(re, section) : `${md.trimEnd()}\n\n${section}\n`);
   console.log(`wrote ${relative(process.cwd(), mdPath) || mdPath}`);
 }
+
+/** Prints `section`; a full run also puts it into `mdPath` (a --quick or --no-browser run leaves the file as it is). */
+export function publishSection(mdPath: string, name: string, section: string, full: boolean): void {
+  console.log(`\n${section}\n`);
+  if (full) writeBenchmarksSection(mdPath, name, section);
+  else console.log('a partial run (--quick or --no-browser): BENCHMARKS.md left as it is');
+}
