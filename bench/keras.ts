@@ -41,13 +41,13 @@ import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kerasApplicationConfig, kerasApplicationWeights } from '../src/core/convert/keras-applications/index.js';
-import { idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
+import { idleMaxRss, runJson, sha256File, sync } from './common/child-process.js';
 import { bundleBench, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
 import { f0, f1, f2, MB, mb, ok, s, table, publishSection } from './common/markdown.js';
 import { med, median } from './common/stats.js';
 import { alternating } from './common/repetitions.js';
-import { readRatioTable } from './common/read-ratio.js';
+import { nodeReadConvertRuns, readRatioTable } from './common/read-ratio.js';
 import type { Request } from './keras/web/worker.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -93,31 +93,20 @@ const loadAtStart = startLoad();
 const nodeIdle = idleMaxRss(process.execPath, [child, 'idle']);
 
 // ---- Node: read and convert, alternating ----
-interface NodeRead { readMs: number; totalMs: number; maxRss: number; wallMs: number }
 interface NodeSample {
   readMs: number; parseMs: number; buildMs: number; encodeMs: number; writeMs: number; totalMs: number; reparseMs: number;
   rssRead: number; rssParsed: number; rssBuilt: number; rssEncoded: number; maxRss: number; heapUsed: number; arrayBuffers: number;
   inputBytes: number; outputBytes: number; chunks: number; parameters: number; nodes: number; initializers: number;
   input: string; output: string; architecture: string; notes: string[]; wallMs: number;
 }
-const readSamples: NodeRead[] = [];
-const nodeSamples: NodeSample[] = [];
-let lastNode: NodeSample | undefined;
-console.log(`Node: read and convert, ${REPS} repetition${REPS === 1 ? '' : 's'} each${QUICK ? '' : ' after a warm-up'}, a fresh process each ...`);
-for (const { side: mode, counted } of alternating(['read', 'convert'] as const, REPS, !QUICK)) {
-  rmSync(OUT_NODE, { force: true });
-  sync();
-  if (mode === 'read') {
-    const r = runSample<NodeRead>(process.execPath, [child, 'read', H5]);
-    if (counted) readSamples.push(r);
-    console.log(`  read${counted ? '' : ' (warm-up)'}: ${r.readMs.toFixed(0)} ms (process ${(r.wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB`);
-  } else {
-    const r = runSample<NodeSample>(process.execPath, [child, 'convert', H5, OUT_NODE]);
-    lastNode = r;
-    if (counted) nodeSamples.push(r);
-    console.log(`  convert${counted ? '' : ' (warm-up)'}: read ${r.readMs.toFixed(0)} ms, parse ${r.parseMs.toFixed(0)}, build ${r.buildMs.toFixed(0)}, encode ${r.encodeMs.toFixed(0)}, write ${r.writeMs.toFixed(0)} = ${(r.totalMs / 1000).toFixed(2)} s (process ${(r.wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB (after read ${(r.rssRead / MB).toFixed(0)}, parse ${(r.rssParsed / MB).toFixed(0)}, build ${(r.rssBuilt / MB).toFixed(0)}, encode ${(r.rssEncoded / MB).toFixed(0)})`);
-  }
-}
+const { read: readSamples, convert: nodeSamples, last: lastNode } = nodeReadConvertRuns<NodeSample>({
+  child, readArgs: [H5], convertArgs: [H5, OUT_NODE], reps: REPS, warmUp: !QUICK,
+  beforeEach: () => {
+    rmSync(OUT_NODE, { force: true });
+    sync();
+  },
+  describe: (r) => `read ${r.readMs.toFixed(0)} ms, parse ${r.parseMs.toFixed(0)}, build ${r.buildMs.toFixed(0)}, encode ${r.encodeMs.toFixed(0)}, write ${r.writeMs.toFixed(0)} (max RSS after read ${(r.rssRead / MB).toFixed(0)}, parse ${(r.rssParsed / MB).toFixed(0)}, build ${(r.rssBuilt / MB).toFixed(0)}, encode ${(r.rssEncoded / MB).toFixed(0)} MB)`,
+});
 
 // The last Node output stays for the checks; hashed as a stream so this process stays small.
 const nodeSha = await sha256File(OUT_NODE);

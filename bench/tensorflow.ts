@@ -43,13 +43,13 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { layersOf, NET_BIG, NET_TINY, SAVED_MODEL_FILES, writeSavedModel, type NetSpec, type WrittenSavedModel } from './tensorflow/savedmodel.js';
-import { idleMaxRss, runJson, runSample, sha256File, sync } from './common/child-process.js';
+import { idleMaxRss, runJson, sha256File, sync } from './common/child-process.js';
 import { bundleBench, CHROMIUM_ARGS, inFreshChromium, peakOf, servePage, sleep } from './common/chromium-page.js';
 import { loadAverages, machine, startLoad } from './common/machine.js';
 import { f0, f1, f2, MB, mb, ok, s, table, publishSection } from './common/markdown.js';
 import { med, median } from './common/stats.js';
 import { alternating } from './common/repetitions.js';
-import { readRatioTable } from './common/read-ratio.js';
+import { nodeReadConvertRuns, readRatioTable } from './common/read-ratio.js';
 import type { Request } from './tensorflow/web/worker.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -102,7 +102,6 @@ const loadAtStart = startLoad();
 const nodeIdle = idleMaxRss(process.execPath, [child, 'idle']);
 
 // ---- Node: read and convert, alternating ----
-interface NodeRead { readMs: number; totalMs: number; maxRss: number; wallMs: number }
 interface NodeSample {
   readMs: number; freezeMs: number; buildMs: number; encodeMs: number; writeMs: number; totalMs: number;
   again: { readSavedModelMs: number; readSavedModelNoCrcMs: number; freezeMs: number; convertMs: number; encodeMs: number };
@@ -110,24 +109,14 @@ interface NodeSample {
   inputBytes: number; outputBytes: number; chunks: number; parameters: number; nodes: number; initializers: number; ops: string;
   inputs: string[]; outputs: string[]; architecture: string; notes: string[]; wallMs: number;
 }
-const readSamples: NodeRead[] = [];
-const nodeSamples: NodeSample[] = [];
-let lastNode: NodeSample | undefined;
-console.log(`Node: read and convert, ${REPS} repetition${REPS === 1 ? '' : 's'} each${QUICK ? '' : ' after a warm-up'}, a fresh process each ...`);
-for (const { side: mode, counted } of alternating(['read', 'convert'] as const, REPS, !QUICK)) {
-  rmSync(OUT_NODE, { force: true });
-  sync();
-  if (mode === 'read') {
-    const r = runSample<NodeRead>(process.execPath, [child, 'read', BIG]);
-    if (counted) readSamples.push(r);
-    console.log(`  read${counted ? '' : ' (warm-up)'}: ${r.readMs.toFixed(0)} ms (process ${(r.wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB`);
-  } else {
-    const r = runSample<NodeSample>(process.execPath, [child, 'convert', BIG, OUT_NODE]);
-    lastNode = r;
-    if (counted) nodeSamples.push(r);
-    console.log(`  convert${counted ? '' : ' (warm-up)'}: read ${r.readMs.toFixed(0)} ms, parse + freeze ${r.freezeMs.toFixed(0)}, build ${r.buildMs.toFixed(0)}, encode ${r.encodeMs.toFixed(0)}, write ${r.writeMs.toFixed(0)} = ${(r.totalMs / 1000).toFixed(2)} s (process ${(r.wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB (after freeze ${(r.rssFrozen / MB).toFixed(0)}, build ${(r.rssBuilt / MB).toFixed(0)}, encode ${(r.rssEncoded / MB).toFixed(0)}); again, each alone: readSavedModel ${r.again.readSavedModelMs.toFixed(0)} (without CRC checks ${r.again.readSavedModelNoCrcMs.toFixed(0)}), freeze ${r.again.freezeMs.toFixed(0)}, convertGraphDef ${r.again.convertMs.toFixed(0)}`);
-  }
-}
+const { read: readSamples, convert: nodeSamples, last: lastNode } = nodeReadConvertRuns<NodeSample>({
+  child, readArgs: [BIG], convertArgs: [BIG, OUT_NODE], reps: REPS, warmUp: !QUICK,
+  beforeEach: () => {
+    rmSync(OUT_NODE, { force: true });
+    sync();
+  },
+  describe: (r) => `read ${r.readMs.toFixed(0)} ms, parse + freeze ${r.freezeMs.toFixed(0)}, build ${r.buildMs.toFixed(0)}, encode ${r.encodeMs.toFixed(0)}, write ${r.writeMs.toFixed(0)} (max RSS after freeze ${(r.rssFrozen / MB).toFixed(0)}, build ${(r.rssBuilt / MB).toFixed(0)}, encode ${(r.rssEncoded / MB).toFixed(0)} MB; again, each alone: readSavedModel ${r.again.readSavedModelMs.toFixed(0)} (without CRC checks ${r.again.readSavedModelNoCrcMs.toFixed(0)}), freeze ${r.again.freezeMs.toFixed(0)}, convertGraphDef ${r.again.convertMs.toFixed(0)})`,
+});
 
 // The last Node output stays for the checks; hashed as a stream so this process stays small.
 const nodeSha = await sha256File(OUT_NODE);

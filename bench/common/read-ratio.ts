@@ -1,15 +1,47 @@
 /**
- * The main table of the benchmarks whose target is a multiple of "the time to read the input" (bench/keras.ts,
- * bench/tensorflow.ts): for Node and Chromium, the read baseline and the conversion, their times and ratios to the
- * same runtime's read (with and without writing the result), peak RSS and its ratio to the input's size, ✅/❌.
+ * The benchmarks whose target is a multiple of "the time to read the input" (bench/keras.ts, bench/tensorflow.ts):
+ * their Node runs (read and convert in fresh children, alternating) and their main table — for Node and Chromium,
+ * the read baseline and the conversion, their times and ratios to the same runtime's read (with and without writing
+ * the result), peak RSS and its ratio to the input's size, ✅/❌.
  */
-import { f2, mb, ok, s, table } from './markdown.js';
+import { runSample } from './child-process.js';
+import { f2, mb, ok, s, table, MB } from './markdown.js';
+import { alternating } from './repetitions.js';
 import { med, spread } from './stats.js';
 
 export interface NodeReadSample { readMs: number; maxRss: number; wallMs: number }
 export interface NodeConvertSample { totalMs: number; writeMs: number; maxRss: number; wallMs: number }
 export interface ChromiumSample {
   fromReadMs: number; writeMs: number; fetchMs: number; baseline: number; peak: { renderer: number; browser: number; total: number };
+}
+
+/**
+ * `child read READ_ARGS…` and `child convert CONVERT_ARGS…`, each in a fresh process, `reps` times alternating (one
+ * discarded warm-up round first with `warmUp`); `beforeEach` runs before every child (remove the last output, sync),
+ * `describe` words a conversion's line of the log.
+ */
+export function nodeReadConvertRuns<C extends NodeConvertSample>(o: {
+  child: string; readArgs: string[]; convertArgs: string[]; reps: number; warmUp: boolean; beforeEach: () => void; describe: (c: C) => string;
+}): { read: NodeReadSample[]; convert: C[]; last: C | undefined } {
+  const read: NodeReadSample[] = [];
+  const convert: C[] = [];
+  let last: C | undefined;
+  console.log(`Node: read and convert, ${o.reps} repetition${o.reps === 1 ? '' : 's'} each${o.warmUp ? ' after a warm-up' : ''}, a fresh process each ...`);
+  for (const { side, counted } of alternating(['read', 'convert'] as const, o.reps, o.warmUp)) {
+    o.beforeEach();
+    const tag = counted ? '' : ' (warm-up)';
+    if (side === 'read') {
+      const r = runSample<NodeReadSample>(process.execPath, [o.child, 'read', ...o.readArgs]);
+      if (counted) read.push(r);
+      console.log(`  read${tag}: ${r.readMs.toFixed(0)} ms (process ${(r.wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB`);
+    } else {
+      const r = runSample<C>(process.execPath, [o.child, 'convert', ...o.convertArgs]);
+      last = r;
+      if (counted) convert.push(r);
+      console.log(`  convert${tag}: ${o.describe(r)} = ${(r.totalMs / 1000).toFixed(2)} s (process ${(r.wallMs / 1000).toFixed(2)} s), max RSS ${(r.maxRss / MB).toFixed(0)} MB`);
+    }
+  }
+  return { read, convert, last };
 }
 
 export interface ReadRatioRows {
